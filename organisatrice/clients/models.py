@@ -1,0 +1,96 @@
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from organisatrice.people.models import Language
+
+
+class Salutation(models.TextChoices):
+    NONE = "", _("—")
+    MR = "mr", _("Monsieur")
+    MRS = "mrs", _("Madame")
+
+
+class Client(models.Model):
+    class Kind(models.TextChoices):
+        COMPANY = "company", _("entreprise")
+        PERSON = "person", _("personne")
+
+    kind = models.CharField(_("type"), max_length=10, choices=Kind, default=Kind.COMPANY)
+    name = models.CharField(_("nom"), max_length=200, db_index=True)
+    street = models.CharField(_("rue"), max_length=200, blank=True)
+    postal_code = models.CharField(_("NPA"), max_length=10, blank=True)
+    city = models.CharField(_("localité"), max_length=100, blank=True)
+    phone = models.CharField(_("téléphone"), max_length=50, blank=True)
+    email = models.EmailField(_("eMail"), blank=True)
+    language = models.CharField(_("langue"), max_length=2, choices=Language, default=Language.FRENCH)
+
+    class Meta:
+        verbose_name = _("client")
+        verbose_name_plural = _("clients")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def address_line(self) -> str:
+        return ", ".join(p for p in [self.street, f"{self.postal_code} {self.city}".strip()] if p)
+
+
+class Building(models.Model):
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="buildings", verbose_name=_("client"))
+    name = models.CharField(_("nom"), max_length=200, db_index=True)
+    street = models.CharField(_("rue"), max_length=200, blank=True)
+    postal_code = models.CharField(_("NPA"), max_length=10, blank=True)
+    city = models.CharField(_("localité"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("bâtiment")
+        verbose_name_plural = _("bâtiments")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def address_line(self) -> str:
+        return ", ".join(p for p in [self.street, f"{self.postal_code} {self.city}".strip()] if p)
+
+
+class Contact(models.Model):
+    """A person reachable by email, belonging to a client or to one of its buildings."""
+
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, null=True, blank=True, related_name="contacts", verbose_name=_("client")
+    )
+    building = models.ForeignKey(
+        Building, on_delete=models.CASCADE, null=True, blank=True, related_name="contacts", verbose_name=_("bâtiment")
+    )
+    salutation = models.CharField(_("civilité"), max_length=3, choices=Salutation, blank=True, default="")
+    first_name = models.CharField(_("prénom"), max_length=100, blank=True)
+    last_name = models.CharField(_("nom"), max_length=100)
+    function = models.CharField(_("fonction"), max_length=100, blank=True)
+    email = models.EmailField(_("eMail"), blank=True)
+    phone = models.CharField(_("téléphone"), max_length=50, blank=True)
+    language = models.CharField(_("langue"), max_length=2, choices=Language, default=Language.FRENCH)
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["last_name", "first_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(client__isnull=False) & Q(building__isnull=True))
+                | (Q(client__isnull=True) & Q(building__isnull=False)),
+                name="contact_belongs_to_client_or_building",
+                violation_error_message=_("Un contact appartient soit à un client, soit à un bâtiment."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class EmailsConfig(AppConfig):
+    name = "organisatrice.emails"
+    label = "emails"
+    verbose_name = _("eMail")

@@ -1,0 +1,97 @@
+from django.contrib import admin
+from django.http import HttpRequest
+
+from .models import Offer, OfferLine, Order, OrderEvent, Photo, WorkReport, WorkReportLine, WorkReportMaterial
+
+
+class WorkReportInline(admin.TabularInline):
+    model = WorkReport
+    extra = 0
+    fields = ["date", "remarks", "reported_at"]
+    readonly_fields = ["reported_at"]
+    show_change_link = True
+
+
+class PhotoInline(admin.TabularInline):
+    model = Photo
+    extra = 0
+    fields = ["image", "caption", "taken_at", "taken_by", "building"]
+
+
+class OfferInline(admin.TabularInline):
+    model = Offer
+    extra = 0
+    fields = ["number", "date", "valid_until"]
+    show_change_link = True
+
+
+class OrderEventInline(admin.TabularInline):
+    model = OrderEvent
+    extra = 0
+    fields = ("created_at", "kind", "actor", "text")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
+        # The timeline is written by the services only.
+        return False
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = ["number", "title", "client", "responsible", "status", "start_date", "reported_at"]
+    list_filter = ("status", "responsible", ("reported_at", admin.EmptyFieldListFilter), "start_date")
+    search_fields = ["number", "title", "client__name", "buildings__name", "responsible__last_name"]
+    autocomplete_fields = ["client", "buildings", "responsible"]
+    readonly_fields = ["number", "created_at", "reported_at"]
+    list_select_related = ["client", "responsible"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    inlines = [WorkReportInline, PhotoInline, OfferInline, OrderEventInline]
+
+
+class WorkReportLineInline(admin.TabularInline):
+    model = WorkReportLine
+    extra = 0
+    autocomplete_fields = ["employee"]
+
+
+class WorkReportMaterialInline(admin.TabularInline):
+    model = WorkReportMaterial
+    extra = 0
+
+
+@admin.register(WorkReport)
+class WorkReportAdmin(admin.ModelAdmin):
+    list_display = ["order", "date", "reported_at"]
+    list_filter = (("reported_at", admin.EmptyFieldListFilter), "date")
+    search_fields = ["order__number", "order__title", "remarks"]
+    autocomplete_fields = ["order", "employees"]
+    readonly_fields = ["reported_at"]
+    list_select_related = ["order"]
+    show_full_result_count = False
+    inlines = [WorkReportLineInline, WorkReportMaterialInline]
+
+
+@admin.register(Photo)
+class PhotoAdmin(admin.ModelAdmin):
+    list_display = ["order", "caption", "taken_at", "taken_by"]
+    search_fields = ["order__number", "caption"]
+    autocomplete_fields = ["order", "taken_by", "building"]
+    list_select_related = ["order", "taken_by"]
+    show_full_result_count = False
+
+
+class OfferLineInline(admin.TabularInline):
+    model = OfferLine
+    extra = 0
+
+
+@admin.register(Offer)
+class OfferAdmin(admin.ModelAdmin):
+    list_display = ["number", "order", "date", "valid_until"]
+    search_fields = ["number", "order__number", "order__title"]
+    autocomplete_fields = ["order"]
+    list_select_related = ["order"]
+    show_full_result_count = False
+    inlines = [OfferLineInline]

@@ -1,0 +1,49 @@
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from organisatrice.people.access import EmployeeRequest, employee_required
+
+from . import selectors
+from .thumbnails import photo_thumbnail_get
+
+ORDERS_PER_PAGE = 25
+
+
+@employee_required
+def order_list(request: EmployeeRequest) -> HttpResponse:
+    search = request.GET.get("q", "")[:200]
+    orders = selectors.order_list_for_user(employee=request.employee, search=search)
+    page = Paginator(orders, ORDERS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "orders/order_list.html", {"page": page, "search": search})
+
+
+@employee_required
+def order_detail(request: EmployeeRequest, pk: int) -> HttpResponse:
+    employee = request.employee
+    order = selectors.order_get_for_user(employee=employee, pk=pk)
+    context = {
+        "order": order,
+        "candidates": selectors.order_recipient_candidates(order=order),
+        "work_reports": selectors.order_work_reports(order=order),
+        "photos": selectors.order_photos(order=order),
+        "offers": [(offer, selectors.offer_totals(offer=offer)) for offer in selectors.order_offers(order=order)],
+        "timeline": selectors.order_timeline(order=order),
+    }
+    return render(request, "orders/order_detail.html", context)
+
+
+@employee_required
+def photo_image(request: EmployeeRequest, pk: int, photo_id: int) -> FileResponse:
+    order = selectors.order_get_for_user(employee=request.employee, pk=pk)
+    photo = get_object_or_404(order.photos, pk=photo_id)
+    return FileResponse(photo.image.open("rb"), content_type="image/jpeg")
+
+
+@employee_required
+def photo_thumbnail(request: EmployeeRequest, pk: int, photo_id: int) -> HttpResponse:
+    order = selectors.order_get_for_user(employee=request.employee, pk=pk)
+    photo = get_object_or_404(order.photos, pk=photo_id)
+    response = HttpResponse(photo_thumbnail_get(photo=photo), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
