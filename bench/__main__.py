@@ -24,7 +24,7 @@ OUTPUT = ROOT / "var" / "bench" / "results.json"
 
 def postgres_url() -> str | None:
     url = os.environ.get("BENCH_POSTGRES_URL", POSTGRES_URL_DEFAULT)
-    check = subprocess.run(  # noqa: S603
+    check = subprocess.run(
         [sys.executable, "-m", "bench.pg", "ensure", url], capture_output=True, text=True, cwd=ROOT
     )
     if check.returncode != 0:
@@ -57,7 +57,7 @@ def main() -> int:
             if args.quick:
                 env["BENCH_QUICK"] = "1"
             print(f"== {module_name} on {database}", file=sys.stderr, flush=True)
-            process = subprocess.run(  # noqa: S603
+            process = subprocess.run(
                 [sys.executable, "-m", f"bench.{module_name}"], env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True
             )
             for line in process.stdout.splitlines():

@@ -42,9 +42,7 @@ def timed(function: Callable[[], object], *, repeat: int, warmup: int = 2) -> li
     return samples
 
 
-def result_from_samples(
-    *, bench: str, case: str, samples: list[float], extra: dict[str, Any] | None = None
-) -> Result:
+def result_from_samples(*, bench: str, case: str, samples: list[float], extra: dict[str, Any] | None = None) -> Result:
     return Result(
         bench=bench,
         case=case,

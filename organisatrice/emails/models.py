@@ -1,1 +1,256 @@
-from django.db import models  # noqa: F401
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from organisatrice.documents.kinds import DocumentKind
+from organisatrice.orders.models import Order, WorkReport
+from organisatrice.people.models import Employee, Language
+
+
+class EmailTemplateType(models.Model):
+    """A kind of typed email; the built-in ones are created on install, the company adds others."""
+
+    WORK_REPORT = "work_report"
+    PHOTO_DOCUMENTATION = "photo_documentation"
+    OFFER = "offer"
+    FREE = "free"
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("nom"), max_length=100)
+    position = models.PositiveIntegerField(_("ordre"), default=100)
+
+    class Meta:
+        verbose_name = _("type d'eMail")
+        verbose_name_plural = _("types d'eMail")
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EmailTemplate(models.Model):
+    """The parts of a typed email, with placeholders; see `emails.placeholders`."""
+
+    type = models.ForeignKey(
+        EmailTemplateType, on_delete=models.PROTECT, related_name="templates", verbose_name=_("type")
+    )
+    language = models.CharField(_("langue"), max_length=2, choices=Language, default=Language.FRENCH)
+    name = models.CharField(_("nom"), max_length=150)
+    subject = models.CharField(_("concerne"), max_length=300)
+    greeting = models.TextField(_("salutation d'ouverture"), blank=True)
+    motivation = models.TextField(_("motivation"), blank=True, help_text=_("La phrase qui présente l'annexe."))
+    body = models.TextField(_("texte individuel par défaut"), blank=True)
+    closing = models.TextField(_("formule de clôture"), blank=True)
+    attachment_kind = models.CharField(_("document joint"), max_length=30, choices=DocumentKind, blank=True, default="")
+    filename_pattern = models.CharField(
+        _("modèle de nom de fichier"),
+        max_length=200,
+        blank=True,
+        help_text=_("Vide : le modèle du type de document (Backoffice › Documents PDF)."),
+    )
+    is_default = models.BooleanField(_("par défaut pour ce type et cette langue"), default=False)
+    is_active = models.BooleanField(_("actif"), default=True)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("gabarit eMail")
+        verbose_name_plural = _("gabarits eMail")
+        ordering = ["type__position", "language", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["type", "language"],
+                condition=Q(is_default=True),
+                name="one_default_template_per_type_and_language",
+                violation_error_message=_("Il existe déjà un gabarit par défaut pour ce type et cette langue."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.language.upper()})"
+
+
+class EmailDraft(models.Model):
+    """An email being composed on an order; kept on the server until it is sent."""
+
+    class Status(models.TextChoices):
+        EDITING = "editing", _("en cours de rédaction")
+        SENT = "sent", _("envoyé")
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="email_drafts", verbose_name=_("commande"))
+    author = models.ForeignKey(
+        Employee, on_delete=models.CASCADE, related_name="email_drafts", verbose_name=_("auteur")
+    )
+    template = models.ForeignKey(
+        EmailTemplate, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("gabarit")
+    )
+    language = models.CharField(_("langue"), max_length=2, choices=Language, default=Language.FRENCH)
+    status = models.CharField(_("statut"), max_length=10, choices=Status, default=Status.EDITING)
+    # Lists of {"name": ..., "email": ...}.
+    to = models.JSONField(_("à"), default=list, blank=True)
+    cc = models.JSONField(_("cc"), default=list, blank=True)
+    bcc = models.JSONField(_("cci"), default=list, blank=True)
+    bcc_me = models.BooleanField(_("copie cachée à moi"), default=True)
+    subject = models.CharField(_("concerne"), max_length=300, blank=True)
+    greeting = models.TextField(_("salutation d'ouverture"), blank=True)
+    motivation = models.TextField(_("motivation"), blank=True)
+    body = models.TextField(_("texte individuel"), blank=True)
+    closing = models.TextField(_("formule de clôture"), blank=True)
+    signature = models.TextField(_("signature"), blank=True)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("brouillon d'eMail")
+        verbose_name_plural = _("brouillons d'eMail")
+        ordering = ["-updated_at"]
+        indexes = [models.Index(fields=["order", "author", "status"])]
+
+    def __str__(self) -> str:
+        return self.subject or f"#{self.pk}"
+
+
+class DraftAttachment(models.Model):
+    class Source(models.TextChoices):
+        DOCUMENT = "document", _("document généré")
+        PHOTO = "photo", _("photo de la commande")
+        UPLOAD = "upload", _("fichier téléversé")
+
+    draft = models.ForeignKey(EmailDraft, on_delete=models.CASCADE, related_name="attachments")
+    position = models.PositiveIntegerField(default=0)
+    source = models.CharField(_("origine"), max_length=10, choices=Source)
+    document_kind = models.CharField(_("type de document"), max_length=30, choices=DocumentKind, blank=True)
+    # Which records the document was made from, e.g. {"work_report": 7} or {"photos": [3, 4]}.
+    selection = models.JSONField(_("sélection"), default=dict, blank=True)
+    filename = models.CharField(_("nom de fichier"), max_length=120)
+    content_type = models.CharField(_("type de contenu"), max_length=100)
+    size = models.PositiveBigIntegerField(_("taille"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+
+    class Meta:
+        verbose_name = _("annexe du brouillon")
+        verbose_name_plural = _("annexes du brouillon")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class OutgoingEmail(models.Model):
+    """A sent (or being sent) email: the frozen message and its delivery state.
+
+    The content fields are written once, at Send, and never changed; only the outbox
+    services move the delivery fields.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("en file d'envoi")
+        SENDING = "sending", _("envoi en cours")
+        RETRY_WAIT = "retry_wait", _("nouvel essai prévu")
+        SENT = "sent", _("envoyé")
+        FAILED = "failed", _("échec")
+        CANCELLED = "cancelled", _("annulé")
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="emails", verbose_name=_("commande"))
+    draft = models.OneToOneField(
+        EmailDraft, on_delete=models.SET_NULL, null=True, blank=True, related_name="outgoing_email"
+    )
+    sender = models.ForeignKey(
+        Employee, on_delete=models.PROTECT, related_name="sent_emails", verbose_name=_("expéditeur")
+    )
+    template_type = models.CharField(_("type"), max_length=50, blank=True)
+    message_id = models.CharField(_("Message-ID"), max_length=250, unique=True)
+    from_header = models.CharField(_("de"), max_length=400)
+    reply_to = models.CharField(_("répondre à"), max_length=400, blank=True)
+    to = models.JSONField(_("à"), default=list)
+    cc = models.JSONField(_("cc"), default=list)
+    bcc = models.JSONField(_("cci"), default=list)
+    subject = models.CharField(_("concerne"), max_length=300)
+    text_body = models.TextField(_("texte"))
+    html_body = models.TextField(_("HTML"))
+    raw_sha256 = models.CharField(_("SHA-256 du message"), max_length=64)
+    raw_size = models.PositiveBigIntegerField(_("taille du message"))
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+
+    status = models.CharField(_("statut"), max_length=12, choices=Status, default=Status.QUEUED)
+    attempt_count = models.PositiveIntegerField(_("essais"), default=0)
+    next_attempt_at = models.DateTimeField(_("prochain essai"), null=True, blank=True)
+    lease_expires_at = models.DateTimeField(_("bail jusqu'au"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
+    smtp_reply = models.TextField(_("réponse du serveur"), blank=True)
+    failure_reason = models.TextField(_("raison de l'échec"), blank=True)
+
+    class Meta:
+        verbose_name = _("eMail envoyé")
+        verbose_name_plural = _("eMails envoyés")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["order", "-created_at"]),
+            models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(fields=["status", "lease_expires_at"]),
+            models.Index(fields=["-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class OutgoingAttachment(models.Model):
+    email = models.ForeignKey(OutgoingEmail, on_delete=models.PROTECT, related_name="attachments")
+    position = models.PositiveIntegerField(default=0)
+    filename = models.CharField(_("nom de fichier"), max_length=120)
+    content_type = models.CharField(_("type de contenu"), max_length=100)
+    size = models.PositiveBigIntegerField(_("taille"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    document_kind = models.CharField(_("type de document"), max_length=30, choices=DocumentKind, blank=True)
+    work_report = models.ForeignKey(
+        WorkReport, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("rapport")
+    )
+
+    class Meta:
+        verbose_name = _("annexe envoyée")
+        verbose_name_plural = _("annexes envoyées")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class DeliveryAttempt(models.Model):
+    class Outcome(models.TextChoices):
+        SENT = "sent", _("accepté")
+        TEMPORARY = "temporary", _("échec temporaire")
+        PERMANENT = "permanent", _("échec définitif")
+
+    email = models.ForeignKey(OutgoingEmail, on_delete=models.PROTECT, related_name="attempts")
+    started_at = models.DateTimeField(_("début"))
+    finished_at = models.DateTimeField(_("fin"))
+    outcome = models.CharField(_("résultat"), max_length=10, choices=Outcome)
+    smtp_code = models.PositiveSmallIntegerField(_("code SMTP"), null=True, blank=True)
+    smtp_reply = models.TextField(_("réponse SMTP"), blank=True)
+    error = models.TextField(_("erreur"), blank=True)
+    worker = models.CharField(_("processus"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("tentative d'envoi")
+        verbose_name_plural = _("tentatives d'envoi")
+        ordering = ["started_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M:%S} {self.outcome}"
+
+
+class EmailNote(models.Model):
+    """An internal note on an archived email: append-only, never sent."""
+
+    email = models.ForeignKey(OutgoingEmail, on_delete=models.PROTECT, related_name="notes")
+    author = models.ForeignKey(Employee, on_delete=models.PROTECT, related_name="+", verbose_name=_("auteur"))
+    text = models.TextField(_("note"))
+    created_at = models.DateTimeField(_("date"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("note interne")
+        verbose_name_plural = _("notes internes")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:50]

@@ -63,6 +63,14 @@ class OrderEvent(models.Model):
         Employee, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("auteur")
     )
     text = models.TextField(_("texte"), blank=True)
+    email = models.ForeignKey(
+        "emails.OutgoingEmail",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("eMail"),
+    )
 
     class Meta:
         verbose_name = _("événement")
@@ -80,6 +88,14 @@ class WorkReport(models.Model):
     employees = models.ManyToManyField(Employee, related_name="work_reports", verbose_name=_("collaborateurs"))
     remarks = models.TextField(_("remarques"), blank=True)
     reported_at = models.DateTimeField(_("transmis au client le"), null=True, blank=True)
+    reported_email = models.ForeignKey(
+        "emails.OutgoingEmail",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reported_work_reports",
+        verbose_name=_("transmis par l'eMail"),
+    )
 
     class Meta:
         verbose_name = _("rapport de travail")

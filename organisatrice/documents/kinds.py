@@ -1,0 +1,11 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DocumentKind(models.TextChoices):
+    """What an email can attach that is made from the order's data."""
+
+    WORK_REPORT = "work_report", _("rapport de travail")
+    PHOTO_DOCUMENTATION = "photo_documentation", _("documentation photo")
+    OFFER = "offer", _("offre")
+    PHOTOS = "photos", _("photos (fichiers JPEG)")
