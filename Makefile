@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SMTP_PORT ?= 8025
 
-.PHONY: run test lint typecheck pytest bench messages setup browser clean
+.PHONY: run test lint typecheck pytest bench messages setup sysdeps clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,11 +29,15 @@ run: setup
 	$(MANAGE) seed_demo --if-empty
 	$(BIN)/python -m organisatrice.devserver --host $(HOST) --port $(PORT) --smtp-port $(SMTP_PORT)
 
-# Debian's Chromium drives the browser tests; Playwright cannot download its own here.
-browser:
-	@if [ ! -x /usr/bin/chromium ]; then \
-		if [ "$$(id -u)" = "0" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-		else echo "Browser tests need /usr/bin/chromium: run 'sudo apt-get install chromium'." >&2; exit 1; fi; \
+# Debian packages the tests use: Chromium drives the browser tests (Playwright cannot
+# download its own browser here), qpdf and poppler-utils check the generated PDFs.
+SYSTEM_PACKAGES := chromium qpdf poppler-utils
+SYSTEM_COMMANDS := /usr/bin/chromium /usr/bin/qpdf /usr/bin/pdftotext
+sysdeps:
+	@missing=0; for c in $(SYSTEM_COMMANDS); do [ -x $$c ] || missing=1; done; \
+	if [ $$missing = 1 ]; then \
+		if [ "$$(id -u)" = "0" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
+		else echo "The tests need: $(SYSTEM_PACKAGES). Run 'sudo apt-get install $(SYSTEM_PACKAGES)'." >&2; exit 1; fi; \
 	fi
 
 lint: $(STAMP)
@@ -45,7 +49,7 @@ typecheck: $(STAMP)
 
 # SQLite always; PostgreSQL too when DATABASE_URL names one. Any non-zero exit fails,
 # pytest's 5 (no test collected) included.
-pytest: setup browser
+pytest: setup sysdeps
 	env -u DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
 	@if [[ "$${DATABASE_URL:-}" == postgres* ]]; then \
 		echo "== PostgreSQL: $${DATABASE_URL}"; $(BIN)/pytest $(PYTEST_ARGS); \
