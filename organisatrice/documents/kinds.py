@@ -9,3 +9,16 @@ class DocumentKind(models.TextChoices):
     PHOTO_DOCUMENTATION = "photo_documentation", _("documentation photo")
     OFFER = "offer", _("offre")
     PHOTOS = "photos", _("photos (fichiers JPEG)")
+
+
+PDF = "application/pdf"
+JPEG = "image/jpeg"
+PNG = "image/png"
+
+# The photos go out as JPEG files; the other kinds are Typst documents.
+KIND_CONTENT_TYPES: dict[str, str] = {
+    DocumentKind.WORK_REPORT: PDF,
+    DocumentKind.PHOTO_DOCUMENTATION: PDF,
+    DocumentKind.OFFER: PDF,
+    DocumentKind.PHOTOS: JPEG,
+}

@@ -1,0 +1,219 @@
+"""Photos as they leave the company: upright, smaller, and without where they were taken.
+
+The original upload is never modified; each prepared variant is made once and kept in
+the default storage under a name derived from the original's identity and the
+preparation parameters.
+"""
+
+import hashlib
+import io
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import IO
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db.models.fields.files import FieldFile
+from django.utils.translation import gettext
+from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
+
+from organisatrice.orders.models import Photo
+from organisatrice.people.models import CompanySettings
+
+from .exceptions import DocumentError
+
+logger = logging.getLogger(__name__)
+
+PHOTO_LONG_EDGE = 2000
+PHOTO_JPEG_QUALITY = 85
+# Inside a PDF a photo is printed about 8 cm wide: 1,200 px is still over 300 dpi there and
+# keeps a documentation of a dozen photos well under the attachment limit.
+DOCUMENTATION_LONG_EDGE = 1200
+LOGO_LONG_EDGE = 800
+# Bumped when the preparation changes, so that variants made the old way are not reused.
+PREPARATION_VERSION = "1"
+STORAGE_PREFIX = "documents/images"
+
+# The only EXIF kept: when the photo was taken. Everything else (location, camera serial
+# numbers, maker notes, the embedded thumbnail of the unrotated image) stays home.
+_KEPT_MAIN_TAGS = (ExifTags.Base.DateTime,)
+_KEPT_EXIF_TAGS = (ExifTags.Base.DateTimeOriginal, ExifTags.Base.OffsetTimeOriginal)
+
+
+def photo_long_edge() -> int:
+    return int(getattr(settings, "DOCUMENTS_PHOTO_LONG_EDGE", PHOTO_LONG_EDGE))
+
+
+def photo_jpeg_quality() -> int:
+    return int(getattr(settings, "DOCUMENTS_PHOTO_JPEG_QUALITY", PHOTO_JPEG_QUALITY))
+
+
+def documentation_long_edge() -> int:
+    return int(getattr(settings, "DOCUMENTS_PHOTO_DOCUMENTATION_LONG_EDGE", DOCUMENTATION_LONG_EDGE))
+
+
+@dataclass(frozen=True)
+class ImageVariant:
+    """A prepared image: `name` is content-derived and the same in storage and in Typst's workspace."""
+
+    name: str
+    load: Callable[[], bytes]
+
+
+def _harmless_exif(source: Image.Exif) -> Image.Exif:
+    kept = Image.Exif()
+    for tag in _KEPT_MAIN_TAGS:
+        if tag in source:
+            kept[tag] = source[tag]
+    source_ifd = source.get_ifd(ExifTags.IFD.Exif)
+    kept_ifd = kept.get_ifd(ExifTags.IFD.Exif)
+    for tag in _KEPT_EXIF_TAGS:
+        if tag in source_ifd:
+            kept_ifd[tag] = source_ifd[tag]
+    return kept
+
+
+def _flatten(image: Image.Image) -> Image.Image:
+    """RGB on a white background: JPEG has no transparency, and a black one would surprise."""
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGB", rgba.size, "white")
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        return background
+    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
+        image = image.point(lambda value: value / 256).convert("L")
+    return image.convert("RGB")
+
+
+def image_prepare(source: IO[bytes], *, long_edge: int, quality: int) -> bytes:
+    """A JPEG, EXIF orientation applied, long edge at most `long_edge`, only harmless EXIF."""
+    with Image.open(source) as image:
+        width, height = image.size
+        scale = min(1.0, long_edge / max(width, height, 1))
+        # For JPEG, decoding directly at 1/2, 1/4 or 1/8 scale is several times faster.
+        image.draft("RGB", (max(1, round(width * scale)), max(1, round(height * scale))))
+        exif = _harmless_exif(image.getexif())
+        icc_profile = image.info.get("icc_profile") if image.mode == "RGB" else None
+        upright = ImageOps.exif_transpose(image)
+        rgb = _flatten(upright)
+        rgb.thumbnail((long_edge, long_edge), Image.Resampling.LANCZOS)
+        output = io.BytesIO()
+        # Saved from a fresh info dict: Pillow would otherwise carry comments and XMP over.
+        rgb.info = {}
+        options: dict[str, object] = {"quality": quality, "exif": exif.tobytes()}
+        if icc_profile:
+            options["icc_profile"] = icc_profile
+        rgb.save(output, "JPEG", **options)
+    return output.getvalue()
+
+
+def logo_prepare(source: IO[bytes], *, long_edge: int) -> bytes:
+    """A PNG of the company logo, transparency kept, metadata dropped."""
+    with Image.open(source) as image:
+        upright = ImageOps.exif_transpose(image)
+        converted = upright.convert("RGBA" if upright.mode in ("RGBA", "LA", "PA", "P") else "RGB")
+        converted.thumbnail((long_edge, long_edge), Image.Resampling.LANCZOS)
+        converted.info = {}
+        output = io.BytesIO()
+        converted.save(output, "PNG")
+    return output.getvalue()
+
+
+def _file_identity(file: FieldFile) -> str:
+    """Who the original is, without reading it: name, size and modification time.
+
+    A name alone is not enough: once a file is deleted, storage may hand the same name to
+    a different upload.
+    """
+    storage = file.storage
+    name = file.name or ""
+    try:
+        modified = storage.get_modified_time(name).isoformat()
+    except NotImplementedError:
+        modified = ""
+    return f"{name}|{storage.size(name)}|{modified}"
+
+
+def _variant_name(*, identity: str, parameters: str, extension: str) -> str:
+    digest = hashlib.sha256(f"{PREPARATION_VERSION}|{identity}|{parameters}".encode()).hexdigest()
+    return f"{digest}{extension}"
+
+
+def _stored_or_made(name: str, make: Callable[[], bytes]) -> bytes:
+    path = f"{STORAGE_PREFIX}/{name}"
+    if default_storage.exists(path):
+        with default_storage.open(path, "rb") as stored:
+            data: bytes = stored.read()
+        return data
+    data = make()
+    saved = default_storage.save(path, ContentFile(data))
+    if saved != path:
+        # Another worker stored the same variant meanwhile; ours is redundant.
+        default_storage.delete(saved)
+    return data
+
+
+def _photo_missing(photo: Photo) -> DocumentError:
+    message = gettext("Le fichier de la photo « %(photo)s » est introuvable ou illisible.")
+    return DocumentError(message % {"photo": photo.caption or photo.pk})
+
+
+def photo_variant(*, photo: Photo, long_edge: int, quality: int) -> ImageVariant:
+    try:
+        identity = _file_identity(photo.image)
+    except OSError as error:
+        raise _photo_missing(photo) from error
+    name = _variant_name(identity=identity, parameters=f"jpeg|{long_edge}|{quality}", extension=".jpg")
+
+    def make() -> bytes:
+        try:
+            with photo.image.open("rb") as original:
+                return image_prepare(original, long_edge=long_edge, quality=quality)
+        except (OSError, UnidentifiedImageError, Image.DecompressionBombError, ValueError) as error:
+            logger.warning("Photo %s could not be prepared: %s", photo.pk, error)
+            raise _photo_missing(photo) from error
+
+    return ImageVariant(name=name, load=lambda: _stored_or_made(name, make))
+
+
+def stored_image_variant(name: str) -> ImageVariant:
+    """A variant prepared before, read back from storage by its name."""
+
+    def load() -> bytes:
+        with default_storage.open(f"{STORAGE_PREFIX}/{name}", "rb") as stored:
+            data: bytes = stored.read()
+        return data
+
+    return ImageVariant(name=name, load=load)
+
+
+def photo_prepare_for_email(*, photo: Photo) -> bytes:
+    """The photo as a JPEG fit for an email: upright, long edge 2,000 px by default, no location."""
+    return photo_variant(photo=photo, long_edge=photo_long_edge(), quality=photo_jpeg_quality()).load()
+
+
+def logo_variant(*, company: CompanySettings) -> ImageVariant | None:
+    """The company logo for the letterhead, or None when there is none or it cannot be read."""
+    if not company.logo:
+        return None
+    try:
+        identity = _file_identity(company.logo)
+    except OSError:
+        logger.warning("The company logo %s is missing", company.logo.name)
+        return None
+    name = _variant_name(identity=identity, parameters=f"png|{LOGO_LONG_EDGE}", extension=".png")
+
+    def make() -> bytes:
+        with company.logo.open("rb") as original:
+            return logo_prepare(original, long_edge=LOGO_LONG_EDGE)
+
+    try:
+        # Made now rather than during the render: a broken logo leaves the letterhead
+        # without it instead of failing the document.
+        _stored_or_made(name, make)
+    except (OSError, UnidentifiedImageError, Image.DecompressionBombError, ValueError) as error:
+        logger.warning("The company logo %s could not be prepared: %s", company.logo.name, error)
+        return None
+    return ImageVariant(name=name, load=lambda: _stored_or_made(name, make))

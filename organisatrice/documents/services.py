@@ -1,0 +1,299 @@
+"""The documents an email can attach: rendered from the order's data, cached, named, previewed.
+
+Public API for the email composer:
+    document_render, document_preview_png, photo_prepare_for_email, filename_clean,
+    RenderedDocument, CleanedFilename, DocumentError.
+"""
+
+import datetime
+import hashlib
+import importlib.metadata
+import io
+import logging
+import shutil
+import subprocess
+from dataclasses import dataclass
+from typing import Any
+
+import typst
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from organisatrice.orders.models import Order
+
+from .exceptions import DocumentError
+from .filenames import CleanedFilename, filename_clean, filename_from_pattern, filename_pattern_validate
+from .kinds import KIND_CONTENT_TYPES, PDF, DocumentKind
+from .labels import document_language
+from .models import DocumentRender
+from .photos import photo_prepare_for_email, stored_image_variant
+from .selectors import (
+    DocumentSource,
+    document_source_get,
+    filename_pattern_get,
+    photo_filename_values,
+    selected_photo,
+)
+from .typst_engine import data_json, images_in_workspace, template_sources, typst_compile
+
+__all__ = [
+    "CleanedFilename",
+    "DocumentError",
+    "RenderedDocument",
+    "document_cache_prune",
+    "document_preview_png",
+    "document_render",
+    "filename_clean",
+    "photo_prepare_for_email",
+]
+
+logger = logging.getLogger(__name__)
+
+# Another Typst may lay out the same inputs differently.
+TYPST_VERSION = f"typst {importlib.metadata.version('typst')}"
+
+RENDER_STORAGE_PREFIX = "documents/renders"
+PREVIEW_STORAGE_PREFIX = "documents/previews"
+PREVIEW_WIDTH = 600
+# A preview image is a thumbnail; a very tall one is cut to this height.
+PREVIEW_MAX_HEIGHT = 1200
+# Refreshing `last_used_at` on every open would make each cache hit a write.
+LAST_USED_RESOLUTION = datetime.timedelta(hours=1)
+PDFTOPPM_TIMEOUT_SECONDS = 20
+
+
+@dataclass(frozen=True)
+class RenderedDocument:
+    content: bytes
+    content_type: str
+    filename: str
+
+    @property
+    def size(self) -> int:
+        return len(self.content)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+
+def _render_key(*, source: DocumentSource, sources_sha256: str, data: str) -> str:
+    # Image names are derived from the originals' identity and appear in the data, so a
+    # changed photo or logo changes the key too.
+    digest = hashlib.sha256()
+    for part in (TYPST_VERSION, sources_sha256, source.template, source.language, data):
+        digest.update(part.encode() + b"\0")
+    return digest.hexdigest()
+
+
+def _storage_read(name: str) -> bytes | None:
+    try:
+        with default_storage.open(name, "rb") as stored:
+            content: bytes = stored.read()
+    except (FileNotFoundError, OSError):
+        return None
+    return content
+
+
+def _storage_put(prefix: str, content: bytes, extension: str) -> str:
+    """Stores content under its SHA-256 (once) and returns the storage name."""
+    digest = hashlib.sha256(content).hexdigest()
+    name = f"{prefix}/{digest[:2]}/{digest}{extension}"
+    if not default_storage.exists(name):
+        saved = default_storage.save(name, ContentFile(content))
+        if saved != name:
+            # Stored by another worker meanwhile.
+            default_storage.delete(saved)
+    return name
+
+
+def _cached(key: str) -> bytes | None:
+    entry = DocumentRender.objects.filter(key=key).first()
+    if entry is None:
+        return None
+    content = _storage_read(entry.storage_name)
+    if content is None or hashlib.sha256(content).hexdigest() != entry.content_sha256:
+        # The file went missing or is damaged: render again and replace the entry.
+        entry.delete()
+        return None
+    now = timezone.now()
+    if now - entry.last_used_at > LAST_USED_RESOLUTION:
+        DocumentRender.objects.filter(pk=entry.pk).update(last_used_at=now)
+    return content
+
+
+def document_pdf(*, order: Order, source: DocumentSource) -> bytes:
+    """The PDF for a source, from the cache when the same inputs were rendered before."""
+    sources = template_sources()
+    data = data_json(source.data)
+    key = _render_key(source=source, sources_sha256=sources.sha256, data=data)
+    cached = _cached(key)
+    if cached is not None:
+        return cached
+    try:
+        images_in_workspace(source.images)
+        content = typst_compile(template=source.template, data=data, sources=sources)
+    except typst.TypstError as error:
+        logger.error("Typst failed on %s: %s %s", source.template, error.message, error.diagnostic)
+        raise DocumentError(gettext("Le document n'a pas pu être généré.")) from error
+    storage_name = _storage_put(RENDER_STORAGE_PREFIX, content, ".pdf")
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            DocumentRender.objects.create(
+                key=key,
+                order=order,
+                kind=source.kind,
+                template=source.template,
+                templates_sha256=sources.sha256,
+                language=source.language,
+                data=data,
+                images=[image.name for image in source.images],
+                content_sha256=hashlib.sha256(content).hexdigest(),
+                content_type=PDF,
+                size=len(content),
+                storage_name=storage_name,
+                last_used_at=now,
+            )
+    except IntegrityError:
+        # The same document was rendered at the same moment elsewhere; either copy will do.
+        pass
+    return content
+
+
+def _filename(*, kind: DocumentKind, pattern: str, values: dict[str, str], content_type: str) -> str:
+    pattern = pattern.strip() or filename_pattern_get(kind=kind)
+    try:
+        filename_pattern_validate(pattern)
+    except ValidationError as error:
+        raise DocumentError(" ".join(error.messages)) from error
+    return filename_from_pattern(pattern=pattern, values=values, content_type=content_type)
+
+
+def document_render(
+    *,
+    order: Order,
+    kind: DocumentKind | str,
+    selection: dict[str, Any],
+    language: str,
+    filename_pattern: str = "",
+) -> RenderedDocument:
+    """A document of the order, ready to attach.
+
+    `selection` says which records: {"work_report": id}, {"offer": id}, {"photos": [ids]}
+    for a photo documentation, {"photo": id} for one photo as a JPEG (kind PHOTOS).
+    `language` is the recipient's (fr, de, en; others fall back to French). An empty
+    `filename_pattern` means the kind's pattern from the backoffice.
+    Raises DocumentError, with a message for the user, for a selection that does not
+    belong to the order or a document that cannot be made.
+    """
+    try:
+        kind = DocumentKind(kind)
+    except ValueError:
+        raise DocumentError(gettext("Type de document inconnu.")) from None
+    language = document_language(language)
+    content_type = KIND_CONTENT_TYPES[kind]
+    if kind == DocumentKind.PHOTOS:
+        photo = selected_photo(order=order, selection=selection)
+        content = photo_prepare_for_email(photo=photo)
+        values = photo_filename_values(order=order, photo=photo, language=language)
+    else:
+        source = document_source_get(order=order, kind=kind, selection=selection, language=language)
+        content = document_pdf(order=order, source=source)
+        values = source.filename_values
+    filename = _filename(kind=kind, pattern=filename_pattern, values=values, content_type=content_type)
+    return RenderedDocument(content=content, content_type=content_type, filename=filename)
+
+
+def _typst_preview(content: bytes) -> bytes | None:
+    """The first page of a PDF this app rendered, rendered again from the same inputs as PNG."""
+    content_sha256 = hashlib.sha256(content).hexdigest()
+    entry = DocumentRender.objects.filter(content_sha256=content_sha256).first()
+    if entry is None:
+        return None
+    if entry.preview_storage_name:
+        stored = _storage_read(entry.preview_storage_name)
+        if stored is not None:
+            return stored
+    sources = template_sources()
+    if sources.sha256 != entry.templates_sha256:
+        # The templates changed since: a new render would not show this PDF.
+        return None
+    images = [stored_image_variant(name) for name in entry.images]
+    try:
+        images_in_workspace(images)
+        png = typst_compile(template=entry.template, data=entry.data, sources=sources, output="png")
+    except (typst.TypstError, FileNotFoundError, OSError) as error:
+        logger.warning("No Typst preview for render %s: %s", entry.key, error)
+        return None
+    name = _storage_put(PREVIEW_STORAGE_PREFIX, png, ".png")
+    DocumentRender.objects.filter(pk=entry.pk).update(preview_storage_name=name)
+    return png
+
+
+def _pdftoppm_preview(content: bytes) -> bytes | None:
+    executable = shutil.which("pdftoppm")
+    if executable is None:
+        return None
+    try:
+        result = subprocess.run(  # noqa: S603 - fixed arguments; the PDF arrives on stdin
+            [executable, "-png", "-f", "1", "-l", "1", "-scale-to", str(PREVIEW_WIDTH), "-singlefile", "-"],
+            input=content,
+            capture_output=True,
+            timeout=PDFTOPPM_TIMEOUT_SECONDS,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        logger.warning("pdftoppm failed: %s", error)
+        return None
+    if result.returncode != 0 or not result.stdout.startswith(b"\x89PNG"):
+        return None
+    return result.stdout
+
+
+def _image_preview(content: bytes) -> bytes | None:
+    try:
+        with Image.open(io.BytesIO(content)) as image:
+            upright = ImageOps.exif_transpose(image)
+            converted = upright.convert("RGBA" if upright.mode in ("RGBA", "LA", "PA", "P") else "RGB")
+            converted.thumbnail((PREVIEW_WIDTH, PREVIEW_MAX_HEIGHT), Image.Resampling.LANCZOS)
+            converted.info = {}
+            output = io.BytesIO()
+            converted.save(output, "PNG")
+    except (OSError, UnidentifiedImageError, Image.DecompressionBombError, ValueError):
+        return None
+    return output.getvalue()
+
+
+def document_preview_png(*, content: bytes, content_type: str) -> bytes | None:
+    """A PNG of the first page of a PDF, or a ~600 px wide thumbnail of an image; None otherwise.
+
+    A PDF rendered by `document_render` is previewed from its Typst source; any other
+    PDF through pdftoppm when it is installed.
+    """
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    if media_type == PDF:
+        return _typst_preview(content) or _pdftoppm_preview(content)
+    if media_type.startswith("image/"):
+        return _image_preview(content)
+    return None
+
+
+def document_cache_prune(*, unused_for: datetime.timedelta) -> int:
+    """Forgets the documents not opened for a while; returns how many."""
+    stale = list(DocumentRender.objects.filter(last_used_at__lt=timezone.now() - unused_for))
+    DocumentRender.objects.filter(pk__in=[entry.pk for entry in stale]).delete()
+    for entry in stale:
+        for name in (entry.storage_name, entry.preview_storage_name):
+            # Files are stored by content: another entry may still point at the same one.
+            still_used = DocumentRender.objects.filter(storage_name=name).exists() or (
+                DocumentRender.objects.filter(preview_storage_name=name).exists()
+            )
+            if name and not still_used:
+                default_storage.delete(name)
+    return len(stale)
