@@ -40,6 +40,20 @@ class FilenamePatternAdmin(admin.ModelAdmin):
         )
 
 
+_RENDER_FIELDS = (
+    "order",
+    "kind",
+    "language",
+    "template",
+    "key",
+    "content_sha256",
+    "size",
+    "created_at",
+    "last_used_at",
+    "data",
+)
+
+
 @admin.register(DocumentRender)
 class DocumentRenderAdmin(admin.ModelAdmin):
     """The render cache, for looking into; entries are made by rendering, never by hand."""
@@ -48,19 +62,8 @@ class DocumentRenderAdmin(admin.ModelAdmin):
     list_filter = ["kind", "language"]
     search_fields = ["order__number", "key", "content_sha256"]
     list_select_related = ["order"]
-    fields = [
-        "order",
-        "kind",
-        "language",
-        "template",
-        "key",
-        "content_sha256",
-        "size",
-        "created_at",
-        "last_used_at",
-        "data",
-    ]
-    readonly_fields = fields
+    fields = _RENDER_FIELDS
+    readonly_fields = _RENDER_FIELDS
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

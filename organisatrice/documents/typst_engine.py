@@ -27,7 +27,8 @@ IMAGE_DIR = "img"
 # A4 is 8.27 inches wide: this many pixels per inch give a preview about 600 px wide.
 PREVIEW_WIDTH_PX = 600
 A4_WIDTH_INCHES = 210 / 25.4
-PDF_STANDARDS: list[Literal["a-2b"]] = ["a-2b"]
+# Archival PDF: fonts embedded, metadata in XMP, no external dependencies.
+PDF_STANDARD: Literal["a-2b"] = "a-2b"
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,7 @@ def typst_compile(
         input=str(main),
         format="pdf",
         sys_inputs={"data": data},
-        pdf_standards=PDF_STANDARDS,
+        pdf_standards=PDF_STANDARD,
         timestamp=int(moment.timestamp()),
     )
     if not isinstance(pdf, bytes):

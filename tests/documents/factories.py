@@ -20,10 +20,15 @@ def jpeg_bytes(
     orientation: int = 1,
     with_gps: bool = True,
     comment: bytes = b"",
+    marker: int = 0,
 ) -> bytes:
-    """A real camera-like JPEG: left half red, right half blue, EXIF orientation and GPS."""
+    """A real camera-like JPEG: left half red, right half blue, EXIF orientation and GPS.
+
+    `marker` shades a corner, so that photos differ (a PDF stores identical images once).
+    """
     image = Image.new("RGB", (width, height), "blue")
     image.paste((255, 0, 0), (0, 0, width // 2, height))
+    image.paste((marker % 256, (marker * 7) % 256, 0), (width - 16, height - 16, width, height))
     exif = Image.Exif()
     exif[ExifTags.Base.Orientation] = orientation
     exif[ExifTags.Base.Make] = "Fictional Camera Co"
@@ -45,7 +50,7 @@ def jpeg_bytes(
     return output.getvalue()
 
 
-class PhotoFactory(factory.django.DjangoModelFactory):
+class PhotoFactory(factory.django.DjangoModelFactory[Photo]):
     class Meta:
         model = Photo
 
@@ -53,6 +58,7 @@ class PhotoFactory(factory.django.DjangoModelFactory):
         width = 400
         height = 300
         orientation = 1
+        marker = factory.Sequence(lambda n: n)
 
     order = factory.SubFactory(OrderFactory)
     caption = factory.Sequence(lambda n: f"Vue {n} de la chaufferie")
@@ -60,6 +66,6 @@ class PhotoFactory(factory.django.DjangoModelFactory):
     taken_by = factory.SubFactory(EmployeeFactory)
     image = factory.LazyAttribute(
         lambda o: ContentFile(
-            jpeg_bytes(width=o.width, height=o.height, orientation=o.orientation), name="IMG_0001.jpg"
+            jpeg_bytes(width=o.width, height=o.height, orientation=o.orientation, marker=o.marker), name="IMG_0001.jpg"
         )
     )
