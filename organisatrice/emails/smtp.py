@@ -12,6 +12,7 @@ import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
+from typing import Any
 
 from django.conf import settings
 from django.core.mail.utils import DNS_NAME
@@ -161,7 +162,7 @@ class SmtpConnection:
         smtp: smtplib.SMTP | None = None
         # Without a timeout a silent server would hold the worker forever; None keeps
         # the socket module's default, as smtplib itself does.
-        timeout = {"timeout": config.timeout} if config.timeout is not None else {}
+        timeout: dict[str, Any] = {"timeout": config.timeout} if config.timeout is not None else {}
         try:
             if config.use_ssl:
                 smtp = smtplib.SMTP_SSL(

@@ -1,0 +1,125 @@
+"""Outgoing emails for the outbox tests: a real MIME message, frozen as the composer does.
+
+The message is built with email.message.EmailMessage, serialised with email.policy.SMTP
+(CRLF line ends), stored with blob_put, and the OutgoingEmail row points at its SHA-256.
+"""
+
+from dataclasses import dataclass
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, make_msgid
+
+from django.utils import timezone
+
+from organisatrice.documents.kinds import DocumentKind
+from organisatrice.emails.blobs import blob_put
+from organisatrice.emails.models import OutgoingAttachment, OutgoingEmail
+from organisatrice.emails.outbox import outbox_enqueue
+from organisatrice.orders.models import Order, WorkReport
+from organisatrice.people.models import Employee
+from tests.factories import EmployeeFactory, OrderFactory, WorkReportFactory
+
+SENDING_ADDRESS = "envoi@dupont-sa.ch"
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes
+    content_type: str = "application/pdf"
+    work_report: WorkReport | None = None
+
+
+# Typed doors to the factories (factory_boy's classes are not the models to mypy).
+def an_employee() -> Employee:
+    return EmployeeFactory()
+
+
+def an_order() -> Order:
+    return OrderFactory()
+
+
+def a_work_report(*, order: Order | None = None) -> WorkReport:
+    return WorkReportFactory(order=order or an_order())
+
+
+def _address(entry: dict[str, str]) -> Address:
+    username, _, domain = entry["email"].rpartition("@")
+    return Address(display_name=entry.get("name", ""), username=username, domain=domain)
+
+
+def outgoing_email_create(
+    *,
+    order: Order | None = None,
+    sender: Employee | None = None,
+    to: list[dict[str, str]] | None = None,
+    cc: list[dict[str, str]] | None = None,
+    bcc: list[dict[str, str]] | None = None,
+    subject: str = "Rapport de travail 2026-00001",
+    text: str = "Bonjour,\r\n\r\nVeuillez trouver ci-joint le rapport de travail.\r\n",
+    attachments: list[Attachment] | None = None,
+    enqueue: bool = True,
+) -> OutgoingEmail:
+    order = order or an_order()
+    sender = sender or an_employee()
+    to = to if to is not None else [{"name": "Anne Favre", "email": "anne.favre@gerance.ch"}]
+    cc = cc or []
+    bcc = bcc or []
+    attachments = attachments or []
+
+    message = EmailMessage(policy=SMTP)
+    message["From"] = Address(display_name=f"{sender.full_name} (Dupont SA)", addr_spec=SENDING_ADDRESS)
+    message["Reply-To"] = Address(display_name=sender.full_name, addr_spec=sender.email)
+    message["To"] = [_address(entry) for entry in to]
+    if cc:
+        message["Cc"] = [_address(entry) for entry in cc]
+    message["Subject"] = subject
+    message["Date"] = format_datetime(timezone.now())
+    message_id = make_msgid(domain="dupont-sa.ch")
+    message["Message-ID"] = message_id
+    message.set_content(text, charset="utf-8", cte="quoted-printable")
+    message.add_alternative(f"<p>{text}</p>", subtype="html", charset="utf-8", cte="quoted-printable")
+    for attachment in attachments:
+        maintype, _, subtype = attachment.content_type.partition("/")
+        message.add_attachment(attachment.content, maintype=maintype, subtype=subtype, filename=attachment.filename)
+    raw = message.as_bytes(policy=SMTP)
+
+    email = OutgoingEmail.objects.create(
+        order=order,
+        sender=sender,
+        template_type="work_report",
+        message_id=message_id,
+        from_header=str(message["From"]),
+        reply_to=str(message["Reply-To"]),
+        to=to,
+        cc=cc,
+        bcc=bcc,
+        subject=subject,
+        text_body=text,
+        html_body=f"<p>{text}</p>",
+        raw_sha256=blob_put(raw),
+        raw_size=len(raw),
+    )
+    OutgoingAttachment.objects.bulk_create(
+        OutgoingAttachment(
+            email=email,
+            position=position,
+            filename=attachment.filename,
+            content_type=attachment.content_type,
+            size=len(attachment.content),
+            sha256=blob_put(attachment.content),
+            document_kind=DocumentKind.WORK_REPORT if attachment.work_report else "",
+            work_report=attachment.work_report,
+        )
+        for position, attachment in enumerate(attachments)
+    )
+    if enqueue:
+        outbox_enqueue(email=email)
+    return email
+
+
+def pdf_like(size: int = 200 * 1024, *, seed: int = 0) -> bytes:
+    """Bytes that look like a PDF to a mail system and do not compress."""
+    body = bytes((i * 7919 + seed * 104729 + (i >> 8) * 31) % 256 for i in range(size))
+    return b"%PDF-1.7\n" + body + b"\n%%EOF\n"
