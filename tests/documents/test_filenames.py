@@ -2,6 +2,7 @@ import unicodedata
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -86,9 +87,7 @@ def test_long_names_are_cut_to_120_characters_keeping_the_extension():
     assert any("120" in reason for reason in cleaned.changes)
 
 
-def test_reasons_are_translated(settings):
-    from django.utils import translation
-
+def test_reasons_are_in_the_interface_language():
     with translation.override("fr"):
         reasons = filename_clean(name="a/b", content_type=PDF).changes
     assert "séparateurs" in reasons[0]

@@ -3,6 +3,7 @@ import io
 
 import pytest
 from PIL import ExifTags, Image
+from pypdf import PdfReader
 
 from organisatrice.documents.kinds import DocumentKind
 from organisatrice.documents.photos import image_prepare
@@ -115,8 +116,6 @@ def test_photos_inside_the_documentation_are_prepared_too():
         selection={"photos": [photo.pk]},
         language="fr",
     )
-    from pypdf import PdfReader
-
     images = [image for page in PdfReader(io.BytesIO(document.content)).pages for image in page.images]
     assert len(images) == 1
     embedded = images[0].image

@@ -5,17 +5,21 @@ from typing import Any
 
 import pytest
 from django.core.files.base import ContentFile
-from django.utils import translation
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+from django.utils import timezone, translation
 from PIL import Image
 from pypdf import PdfReader
 
 from organisatrice.documents.kinds import DocumentKind
 from organisatrice.documents.models import DocumentRender, FilenamePattern
+from organisatrice.documents.selectors import document_language_for
 from organisatrice.documents.services import DocumentError, RenderedDocument, document_render
 from organisatrice.people.selectors import company_settings_get
 from tests.factories import (
     BuildingFactory,
     ClientFactory,
+    ContactFactory,
     EmployeeFactory,
     OfferFactory,
     OfferLineFactory,
@@ -298,7 +302,6 @@ def test_another_language_or_a_new_photo_renders_anew(order, work_report):
 
 
 def test_a_lost_cache_file_is_rendered_again(order, work_report):
-    from django.core.files.storage import default_storage
 
     render(order, DocumentKind.WORK_REPORT, {"work_report": work_report.pk})
     default_storage.delete(DocumentRender.objects.get().storage_name)
@@ -379,3 +382,40 @@ def test_a_photo_whose_file_is_gone_is_a_domain_error(order):
         render(order, DocumentKind.PHOTOS, {"photo": photo.pk})
     with pytest.raises(DocumentError, match="introuvable"):
         render(order, DocumentKind.PHOTO_DOCUMENTATION, {"photos": [photo.pk]})
+
+
+def test_sparse_records_still_give_valid_documents():
+    client = ClientFactory.create(name="Client minimal", street="", postal_code="", city="")
+    order = OrderFactory.create(number="2026-00900", client=client, start_date=None)
+    report = WorkReportFactory.create(order=order, remarks="")
+    offer = OfferFactory.create(order=order, terms="")
+    photo = PhotoFactory.create(order=order, caption="", taken_at=None, taken_by=None)
+
+    for kind, selection in [
+        (DocumentKind.WORK_REPORT, {"work_report": report.pk}),
+        (DocumentKind.OFFER, {"offer": offer.pk}),
+        (DocumentKind.PHOTO_DOCUMENTATION, {"photos": [photo.pk]}),
+    ]:
+        document = render(order, kind, selection)
+        assert_valid_pdf(document.content)
+        text = pdf_text(document.content)
+        assert "2026-00900" in text and "Client minimal" in text
+
+
+def test_documents_not_used_for_a_while_are_pruned_and_rendered_again(order, work_report):
+    render(order, DocumentKind.WORK_REPORT, {"work_report": work_report.pk})
+    entry = DocumentRender.objects.get()
+    DocumentRender.objects.update(last_used_at=timezone.now() - datetime.timedelta(days=40))
+
+    call_command("documents_cache_prune", "--days", "30", stdout=io.StringIO())
+
+    assert not DocumentRender.objects.exists()
+    assert not default_storage.exists(entry.storage_name)
+    assert_valid_pdf(render(order, DocumentKind.WORK_REPORT, {"work_report": work_report.pk}).content)
+
+
+def test_the_document_language_is_the_contacts_then_the_clients(order):
+    order.client.language = "de"
+    assert document_language_for(order=order) == "de"
+    assert document_language_for(order=order, contact=ContactFactory.create(language="en")) == "en"
+    assert document_language_for(order=order, contact=ContactFactory.create(language="it")) == "fr"
