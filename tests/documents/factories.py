@@ -20,6 +20,7 @@ def jpeg_bytes(
     orientation: int = 1,
     with_gps: bool = True,
     comment: bytes = b"",
+    xmp: bytes = b"",
     marker: int = 0,
 ) -> bytes:
     """A real camera-like JPEG: left half red, right half blue, EXIF orientation and GPS.
@@ -46,6 +47,8 @@ def jpeg_bytes(
     options: dict = {"exif": exif, "quality": 90}
     if comment:
         options["comment"] = comment
+    if xmp:
+        options["xmp"] = xmp
     image.save(output, "JPEG", **options)
     return output.getvalue()
 

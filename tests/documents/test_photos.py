@@ -70,10 +70,13 @@ def test_no_location_nor_other_revealing_metadata_leaves():
     assert exif.get_ifd(ExifTags.IFD.Exif)[ExifTags.Base.DateTimeOriginal] == "2026:11:20 10:14:59"
 
 
-def test_comments_are_dropped():
-    data = image_prepare(io.BytesIO(jpeg_bytes(comment=b"chez M. Dupont")), long_edge=2000, quality=85)
-    assert b"Dupont" not in data
-    assert "comment" not in _open(data).info
+def test_comments_and_xmp_are_dropped():
+    xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><exif:GPSLatitude>46,31.175N</exif:GPSLatitude></x:xmpmeta>'
+    original = jpeg_bytes(comment=b"chez M. Dupont", xmp=xmp)
+    assert b"GPSLatitude" in original and b"Dupont" in original
+    data = image_prepare(io.BytesIO(original), long_edge=2000, quality=85)
+    assert b"Dupont" not in data and b"GPSLatitude" not in data and b"xmpmeta" not in data
+    assert "comment" not in _open(data).info and "xmp" not in _open(data).info
 
 
 def test_the_original_stays_untouched():
