@@ -141,6 +141,13 @@ def _variant_name(*, identity: str, parameters: str, extension: str) -> str:
     return f"{digest}{extension}"
 
 
+def _store(path: str, data: bytes) -> None:
+    saved = default_storage.save(path, ContentFile(data))
+    if saved != path:
+        # Another worker stored the same variant meanwhile; ours is redundant.
+        default_storage.delete(saved)
+
+
 def _stored_or_made(name: str, make: Callable[[], bytes]) -> bytes:
     path = f"{STORAGE_PREFIX}/{name}"
     if default_storage.exists(path):
@@ -148,10 +155,7 @@ def _stored_or_made(name: str, make: Callable[[], bytes]) -> bytes:
             data: bytes = stored.read()
         return data
     data = make()
-    saved = default_storage.save(path, ContentFile(data))
-    if saved != path:
-        # Another worker stored the same variant meanwhile; ours is redundant.
-        default_storage.delete(saved)
+    _store(path, data)
     return data
 
 
@@ -212,7 +216,9 @@ def logo_variant(*, company: CompanySettings) -> ImageVariant | None:
     try:
         # Made now rather than during the render: a broken logo leaves the letterhead
         # without it instead of failing the document.
-        _stored_or_made(name, make)
+        path = f"{STORAGE_PREFIX}/{name}"
+        if not default_storage.exists(path):
+            _store(path, make())
     except (OSError, UnidentifiedImageError, Image.DecompressionBombError, ValueError) as error:
         logger.warning("The company logo %s could not be prepared: %s", company.logo.name, error)
         return None

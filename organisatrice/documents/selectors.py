@@ -6,11 +6,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from organisatrice.clients.models import Contact
-from organisatrice.orders.models import Offer, Order, Photo, WorkReport
+from organisatrice.orders.models import Offer, Order, Photo, WorkReport, WorkReportLine
 from organisatrice.orders.selectors import offer_totals
 from organisatrice.people.models import CompanySettings
 from organisatrice.people.selectors import company_settings_get
@@ -71,7 +72,9 @@ def selected_work_report(*, order: Order, selection: dict[str, Any]) -> WorkRepo
     pk = _selected_id(selection, "work_report", what=gettext("le rapport de travail"))
     report = (
         WorkReport.objects.filter(order=order, pk=pk)
-        .prefetch_related("lines__employee", "materials", "employees")
+        .prefetch_related(
+            Prefetch("lines", queryset=WorkReportLine.objects.select_related("employee")), "materials", "employees"
+        )
         .first()
     )
     if report is None:
@@ -129,14 +132,8 @@ def _company_data(company: CompanySettings, labels: dict[str, str], logo: ImageV
     }
 
 
-def _buildings(order: Order) -> list[str]:
-    return [
-        " · ".join(part for part in (b.name, b.address_line) if part) for b in order.buildings.all().order_by("name")
-    ]
-
-
 def _building_names(order: Order) -> str:
-    return "+".join(b.name for b in order.buildings.all().order_by("name"))
+    return "+".join(order.buildings.order_by("name").values_list("name", flat=True))
 
 
 def _common(
@@ -146,6 +143,7 @@ def _common(
     company = company_settings_get()
     logo = logo_variant(company=company)
     client = order.client
+    buildings = list(order.buildings.order_by("name"))
     title = f"{labels[kind]} {title_suffix}".strip()
     data: dict[str, Any] = {
         "lang": language,
@@ -164,14 +162,14 @@ def _common(
                 "name": client.name,
                 "address_lines": _address_lines(client.street, client.postal_code, client.city),
             },
-            "buildings": _buildings(order),
+            "buildings": [" · ".join(part for part in (b.name, b.address_line) if part) for b in buildings],
         },
     }
     values = {
         "order_number": order.number,
         "title": order.title,
         "client": client.name,
-        "building": _building_names(order),
+        "building": "+".join(b.name for b in buildings),
         "document_type": labels[kind],
         "date": (document_date or timezone.localdate()).isoformat(),
         "today": timezone.localdate().isoformat(),

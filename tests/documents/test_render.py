@@ -419,3 +419,13 @@ def test_the_document_language_is_the_contacts_then_the_clients(order):
     assert document_language_for(order=order) == "de"
     assert document_language_for(order=order, contact=ContactFactory.create(language="en")) == "en"
     assert document_language_for(order=order, contact=ContactFactory.create(language="it")) == "fr"
+
+
+def test_an_unreadable_logo_leaves_the_letterhead_without_it(order, work_report):
+    company = company_settings_get()
+    company.logo.save("logo.png", ContentFile(b"not an image"), save=True)
+
+    document = render(order, DocumentKind.WORK_REPORT, {"work_report": work_report.pk})
+
+    assert_valid_pdf(document.content)
+    assert not PdfReader(io.BytesIO(document.content)).pages[0].images
