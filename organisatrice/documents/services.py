@@ -39,7 +39,14 @@ from .selectors import (
     photo_filename_values,
     selected_photo,
 )
-from .typst_engine import TemplateSources, data_json, images_in_workspace, template_sources, typst_compile
+from .typst_engine import (
+    TemplateSources,
+    data_json,
+    images_in_workspace,
+    template_sources,
+    typst_compile,
+    workspace_prune,
+)
 
 __all__ = [
     "CleanedFilename",
@@ -290,7 +297,9 @@ def document_preview_png(*, content: bytes, content_type: str) -> bytes | None:
 
 
 def document_cache_prune(*, unused_for: datetime.timedelta) -> int:
-    """Forgets the documents not opened for a while; returns how many."""
+    """Forgets the documents not opened for a while, and old files of Typst's workspace;
+    returns how many documents were forgotten."""
+    workspace_prune(older_than=unused_for)
     stale = list(DocumentRender.objects.filter(last_used_at__lt=timezone.now() - unused_for))
     DocumentRender.objects.filter(pk__in=[entry.pk for entry in stale]).delete()
     for entry in stale:

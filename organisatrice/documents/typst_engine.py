@@ -81,6 +81,28 @@ def images_in_workspace(images: Iterable[ImageVariant]) -> None:
             _write_atomically(target, image.load())
 
 
+def workspace_prune(*, older_than: datetime.timedelta) -> int:
+    """Removes images written long ago and templates of older versions; returns how many files.
+
+    Everything here can be written again: images come back from storage when needed.
+    """
+    root = workspace_dir()
+    limit = (datetime.datetime.now(datetime.UTC) - older_than).timestamp()
+    removed = 0
+    for path in (root / IMAGE_DIR).glob("*"):
+        if path.is_file() and path.stat().st_mtime < limit:
+            path.unlink(missing_ok=True)
+            removed += 1
+    current = template_sources().sha256
+    for folder in (root / "templates").glob("*"):
+        if folder.is_dir() and folder.name != current and folder.stat().st_mtime < limit:
+            for path in folder.glob("*"):
+                path.unlink(missing_ok=True)
+                removed += 1
+            folder.rmdir()
+    return removed
+
+
 def image_path(image: ImageVariant) -> str:
     """How a template names an image: a path from Typst's root, passed as data."""
     return f"/{IMAGE_DIR}/{image.name}"

@@ -1,5 +1,6 @@
 import datetime
 import io
+import os
 from decimal import Decimal
 from typing import Any
 
@@ -15,6 +16,7 @@ from organisatrice.documents.kinds import DocumentKind
 from organisatrice.documents.models import DocumentRender, FilenamePattern
 from organisatrice.documents.selectors import document_language_for
 from organisatrice.documents.services import DocumentError, RenderedDocument, document_render
+from organisatrice.documents.typst_engine import workspace_dir
 from organisatrice.people.selectors import company_settings_get
 from tests.factories import (
     BuildingFactory,
@@ -403,15 +405,25 @@ def test_sparse_records_still_give_valid_documents():
 
 
 def test_documents_not_used_for_a_while_are_pruned_and_rendered_again(order, work_report):
+    photo = PhotoFactory.create(order=order)
     render(order, DocumentKind.WORK_REPORT, {"work_report": work_report.pk})
-    entry = DocumentRender.objects.get()
+    render(order, DocumentKind.PHOTO_DOCUMENTATION, {"photos": [photo.pk]})
+    entry = DocumentRender.objects.filter(kind=DocumentKind.WORK_REPORT).get()
     DocumentRender.objects.update(last_used_at=timezone.now() - datetime.timedelta(days=40))
+    images = [workspace_dir() / "img" / name for name in DocumentRender.objects.get(kind="photo_documentation").images]
+    long_ago = (timezone.now() - datetime.timedelta(days=40)).timestamp()
+    for image in images:
+        os.utime(image, (long_ago, long_ago))
 
-    call_command("documents_cache_prune", "--days", "30", stdout=io.StringIO())
+    output = io.StringIO()
+    call_command("documents_cache_prune", "--days", "30", stdout=output)
 
+    assert "2 document(s)" in output.getvalue()
     assert not DocumentRender.objects.exists()
     assert not default_storage.exists(entry.storage_name)
+    assert not any(image.exists() for image in images)
     assert_valid_pdf(render(order, DocumentKind.WORK_REPORT, {"work_report": work_report.pk}).content)
+    assert_valid_pdf(render(order, DocumentKind.PHOTO_DOCUMENTATION, {"photos": [photo.pk]}).content)
 
 
 def test_the_document_language_is_the_contacts_then_the_clients(order):
