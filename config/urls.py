@@ -1,17 +1,23 @@
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from organisatrice.emails import devsink_views
+from organisatrice.people import views as people_views
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="orders:list", permanent=False)),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("profile/language/", people_views.language_set, name="language_set"),
     path("backoffice/", admin.site.urls),
     path("orders/", include("organisatrice.orders.urls")),
+    path("emails/", include("organisatrice.emails.urls")),
 ]
 if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    urlpatterns += [
+        path("dev/mail-sink/", devsink_views.sink_list, name="dev_sink"),
+        path("dev/mail-sink/<str:name>.eml", devsink_views.sink_message, name="dev_sink_message"),
+    ]

@@ -254,3 +254,21 @@ class EmailNote(models.Model):
 
     def __str__(self) -> str:
         return self.text[:50]
+
+
+class FailedEmail(OutgoingEmail):
+    """The backoffice's list of emails that could not be delivered."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("eMail en échec")
+        verbose_name_plural = _("eMails en échec")
+
+
+class OrderReadyToBill(Order):
+    """Orders whose work report reached the client: the list accounting bills from."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("commande à facturer")
+        verbose_name_plural = _("commandes à facturer (rapport transmis)")

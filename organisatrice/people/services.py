@@ -49,3 +49,9 @@ def employee_create(
     employee.full_clean()
     employee.save()
     return employee
+
+
+def employee_language_set(*, employee: Employee, language: str) -> None:
+    employee.language = language
+    employee.full_clean()
+    employee.save(update_fields=["language"])
