@@ -4,9 +4,11 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
+# Generous: the machines running the suite are small and shared, and a first draft renders a PDF.
+expect.set_options(timeout=20_000)
 # The machine has no network: without these, Chromium keeps trying to reach Google's hosts.
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -32,7 +34,7 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture
 def page(browser: Browser, live_server) -> Iterator[Page]:
     context = browser.new_context(base_url=live_server.url, locale="fr-CH", viewport={"width": 1400, "height": 1000})
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(20_000)
     opened = context.new_page()
     yield opened
     context.close()
