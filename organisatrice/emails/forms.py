@@ -78,11 +78,15 @@ def draft_form_initial(*, draft: EmailDraft, contacts: list[Contact]) -> dict:
 def draft_changes_from_post(
     *, data: QueryDict, contacts: list[Contact], attachment_ids: list[int]
 ) -> tuple[DraftChanges, dict[str, list[str]]]:
-    """The draft's new state from the composer's form, and the entries that were refused."""
+    """The draft's new state from the composer's form, and the entries that were refused.
+
+    A part absent from the post stays as it is: only what the form sent is changed.
+    """
     form = DraftForm(data)
     form.is_valid()  # every field is optional: it only normalises
     cleaned = form.cleaned_data
     errors: dict[str, list[str]] = {}
+    recipients_posted = any(key.startswith("contact-") or key.endswith("_extra") for key in data)
     chosen: dict[str, list[Recipient]] = {"to": [], "cc": [], "bcc": []}
     for contact in contacts:
         role = data.get(f"contact-{contact.pk}", "")
@@ -98,18 +102,23 @@ def draft_changes_from_post(
         key = f"attachment-{attachment_id}-filename"
         if key in data:
             names[attachment_id] = str(data[key])
+
+    def posted(name: str) -> str | None:
+        return cleaned.get(name, "") if name in data else None
+
     return (
         DraftChanges(
-            to=chosen["to"],
-            cc=chosen["cc"],
-            bcc=chosen["bcc"],
-            bcc_me=cleaned.get("bcc_me", False),
-            subject=cleaned.get("subject", ""),
-            greeting=cleaned.get("greeting", ""),
-            motivation=cleaned.get("motivation", ""),
-            body=cleaned.get("body", ""),
-            closing=cleaned.get("closing", ""),
-            signature=cleaned.get("signature", ""),
+            to=chosen["to"] if recipients_posted else None,
+            cc=chosen["cc"] if recipients_posted else None,
+            bcc=chosen["bcc"] if recipients_posted else None,
+            # An unticked checkbox is absent from a post: the subject tells a full form.
+            bcc_me=cleaned.get("bcc_me", False) if "subject" in data else None,
+            subject=posted("subject"),
+            greeting=posted("greeting"),
+            motivation=posted("motivation"),
+            body=posted("body"),
+            closing=posted("closing"),
+            signature=posted("signature"),
             attachment_names=names,
         ),
         errors,

@@ -6,6 +6,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from tests.smtp_server import SmtpTestServer
+
 CHROMIUM = "/usr/bin/chromium"
 # Generous: the machines running the suite are small and shared, and a first draft renders a PDF.
 expect.set_options(timeout=20_000)
@@ -46,3 +48,9 @@ def log_in(page: Page, username: str, password: str = "demo") -> None:
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_url("**/orders/")
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpTestServer]:
+    with SmtpTestServer() as server:
+        yield server

@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from organisatrice.emails.models import EmailDraft
+from organisatrice.emails.tasks import deliver_due
 from tests.factories import (
     BuildingFactory,
     ContactFactory,
@@ -90,3 +91,30 @@ def test_dispatcher_may_compose_on_any_order(page: Page, order_of_tech1):
     page.get_by_label(re.compile("Anne Favre")).check()
     page.click("text=Préparer l'eMail")
     expect(page.locator("#preview-to")).to_contain_text("a.favre@gerance.ch")
+
+
+def test_tech1_sends_from_the_composer_finds_it_sent_in_the_archive_and_adds_a_note(
+    page: Page, order_of_tech1, settings, smtp_server
+):
+    settings.EMAIL_HOST, settings.EMAIL_PORT = smtp_server.host, smtp_server.port
+    order = order_of_tech1
+    log_in(page, "tech1")
+    page.goto(f"/emails/orders/{order.pk}/new/")
+    page.get_by_label(re.compile("Luc Concierge")).check()
+    page.select_option("#id_template", label="Envoyer le rapport de travail — Rapport de travail (FR)")
+    page.click("text=Préparer l'eMail")
+    expect(page.locator("#preview-to")).to_contain_text("concierge@erables.ch")
+
+    page.click("#send")
+    expect(page.locator("#email-status")).to_have_text("en file d'envoi")
+    deliver_due(worker="browser-test")
+    page.reload()
+    expect(page.locator("#email-status")).to_have_text("envoyé")
+    assert smtp_server.received[0].rcpt_tos[0] == "concierge@erables.ch"
+
+    page.fill("textarea[name=text]", "Le concierge a confirmé la réception.")
+    page.click("text=Ajouter la note")
+    expect(page.locator("#notes")).to_contain_text("Le concierge a confirmé la réception.")
+
+    page.goto(f"/orders/{order.pk}/")
+    expect(page.locator("#sent-emails")).to_contain_text("envoyé")
