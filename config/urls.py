@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -15,9 +14,7 @@ urlpatterns = [
     path("backoffice/", admin.site.urls),
     path("orders/", include("organisatrice.orders.urls")),
     path("emails/", include("organisatrice.emails.urls")),
+    # Answers only with DEBUG on (see the views).
+    path("dev/mail-sink/", devsink_views.sink_list, name="dev_sink"),
+    path("dev/mail-sink/<str:name>.eml", devsink_views.sink_message, name="dev_sink_message"),
 ]
-if settings.DEBUG:
-    urlpatterns += [
-        path("dev/mail-sink/", devsink_views.sink_list, name="dev_sink"),
-        path("dev/mail-sink/<str:name>.eml", devsink_views.sink_message, name="dev_sink_message"),
-    ]
