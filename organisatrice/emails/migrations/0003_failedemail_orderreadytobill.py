@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('emails', '0002_default_templates'),
-        ('orders', '0003_order_search_trigram_indexes'),
+        ('orders', '0002_orderevent_email_workreport_reported_email'),
     ]
 
     operations = [
