@@ -38,7 +38,12 @@ class Order(models.Model):
         verbose_name = _("commande")
         verbose_name_plural = _("commandes")
         ordering = ["-number"]
-        indexes = [models.Index(fields=["responsible", "-number"])]
+        indexes = [
+            models.Index(fields=["responsible", "-number"]),
+            # A client's orders, newest first; also lets the order search read the numbers
+            # of a client's orders from the index alone.
+            models.Index(fields=["client", "-number"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"

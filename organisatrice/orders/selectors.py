@@ -1,10 +1,14 @@
+import re
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
+from django.core.paginator import EmptyPage, Page, Paginator
+from django.db import connections
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.functional import cached_property
 
-from organisatrice.clients.models import Building, Contact
+from organisatrice.clients.models import Building, Client, Contact
 from organisatrice.people.models import Employee
 
 from .models import Offer, Order, OrderEvent, Photo, WorkReport
@@ -17,22 +21,143 @@ def orders_visible_to(*, employee: Employee | None) -> QuerySet[Order]:
     return Order.objects.all()
 
 
+# What an order number looks like while someone types it: 2026-0004, 2026-00042.
+ORDER_NUMBER_START = re.compile(r"\d{4}-\d+")
+
+
+def order_numbers_matching(*, orders: QuerySet[Order], term: str) -> QuerySet:
+    """The numbers of those `orders` where `term` appears: number, title, client, a building or the responsible.
+
+    A union of lookups that can each use an index: the number, the client, building and
+    responsible foreign keys, and for the title trigram indexes on PostgreSQL (migration
+    0003) or a narrow index to scan on SQLite (0004). One WHERE over the orders joined to
+    their clients, buildings and employees would instead scan every order with each of its
+    buildings, then need DISTINCT.
+    Numbers rather than ids: they are unique as well, and the list is sorted by them, so the
+    matches can be sorted and paged without reading the orders again.
+    """
+    orders = orders.order_by()  # a part of a UNION cannot have its own ORDER BY
+    if ORDER_NUMBER_START.fullmatch(term):
+        # Only an order number looks like this: the other columns are not searched.
+        return orders.filter(number__startswith=term).values("number")
+    in_text = orders.filter(title__icontains=term)
+    if all(c.isdigit() or c == "-" for c in term):
+        # Numbers hold nothing else; not looking at them for other terms saves work on
+        # SQLite, which compares every row.
+        in_text = orders.filter(Q(number__icontains=term) | Q(title__icontains=term))
+    of_client = orders.filter(client__in=Client.objects.filter(name__icontains=term).values("pk"))
+    in_building = orders.filter(buildings__in=Building.objects.filter(name__icontains=term).values("pk"))
+    of_responsible = orders.filter(
+        responsible__in=Employee.objects.filter(Q(last_name__icontains=term) | Q(first_name__icontains=term)).values(
+            "pk"
+        )
+    )
+    return in_text.values("number").union(
+        of_client.values("number"), in_building.values("number"), of_responsible.values("number")
+    )
+
+
 def order_list_for_user(*, employee: Employee | None, search: str = "") -> QuerySet[Order]:
-    orders = orders_visible_to(employee=employee).select_related("client", "responsible")
-    search = search.strip()
-    if search:
-        # Each term must match somewhere, so "2026 Erables" narrows instead of widening.
-        for term in search.split():
-            orders = orders.filter(
-                Q(number__icontains=term)
-                | Q(title__icontains=term)
-                | Q(client__name__icontains=term)
-                | Q(buildings__name__icontains=term)
-                | Q(responsible__last_name__icontains=term)
-                | Q(responsible__first_name__icontains=term)
+    """The orders the employee sees, newest first; each word of `search` must match somewhere."""
+    visible = orders_visible_to(employee=employee)
+    orders = visible
+    for term in search.split():
+        orders = orders.filter(number__in=order_numbers_matching(orders=visible, term=term))
+    return orders.select_related("client", "responsible").order_by("-number")
+
+
+class OrderListPage(NamedTuple):
+    page: Page[str]
+    orders: list[Order]
+
+
+class _CountedPaginator(Paginator):
+    """A paginator told its count, which came with the page's rows."""
+
+    def __init__(self, *, per_page: int, count: int) -> None:
+        super().__init__([], per_page)
+        self.known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self.known_count
+
+
+def order_list_page(
+    *, employee: Employee | None, search: str = "", page_number: str | int | None = None, per_page: int
+) -> OrderListPage:
+    """One page of the order list: the paginator's page of order numbers, and those orders.
+
+    The page's numbers are found first, then only those orders are read with their client
+    and responsible: with OFFSET, joining every skipped order would make the last pages slow.
+    """
+    visible = orders_visible_to(employee=employee)
+    terms = search.split()
+    if terms and not visible.query.is_empty():
+        page = _search_page(orders=visible, terms=terms, page_number=page_number, per_page=per_page)
+    else:
+        # Counting the orders is cheap without a WHERE, and a page is a walk down the index.
+        numbers = order_list_for_user(employee=employee).values_list("number", flat=True)
+        page = Paginator(numbers, per_page).get_page(page_number)
+        page = Page(list(page.object_list), page.number, page.paginator)
+    orders = visible.select_related("client", "responsible").in_bulk(list(page.object_list), field_name="number")
+    return OrderListPage(page=page, orders=[orders[number] for number in page.object_list])
+
+
+def _search_page(
+    *, orders: QuerySet[Order], terms: list[str], page_number: str | int | None, per_page: int
+) -> Page[str]:
+    """A page of the numbers of the orders that match every term, and how many match.
+
+    One statement does both: a window function counts the matches in the same pass that
+    sorts them, where a paginator would search everything twice (COUNT, then the page).
+    The ORM cannot put a window over a UNION, hence the SQL around the compiled querysets.
+    """
+    connection = connections[orders.db]
+    column = connection.ops.quote_name("number")
+    (sql, first_params), *others = (
+        order_numbers_matching(orders=orders, term=term).query.sql_with_params() for term in terms
+    )
+    # Only ORM-compiled SQL and quoted names are put together below; every value the user
+    # typed travels as a parameter.
+    params = list(first_params)
+    conditions = []
+    for other_sql, other_params in others:
+        conditions.append(f"matches.{column} IN ({other_sql})")
+        params.extend(other_params)
+    where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+    matches = f"SELECT matches.{column} FROM ({sql}) matches{where}"  # noqa: S608
+
+    def read(number: int) -> list[tuple[str, int]]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {column}, COUNT(*) OVER () FROM ({matches}) page "  # noqa: S608
+                f"ORDER BY {column} DESC LIMIT %s OFFSET %s",
+                [*params, per_page, (number - 1) * per_page],
             )
-        orders = orders.distinct()
-    return orders.order_by("-number")
+            return cursor.fetchall()
+
+    try:
+        requested = max(1, int(page_number or 1))
+    except (TypeError, ValueError):
+        requested = 1
+    rows = read(requested)
+    if rows:
+        total = rows[0][1]
+    elif requested == 1:
+        total = 0
+    else:
+        # Nothing on a later page: it is past the end, so count to find the last page.
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM ({matches}) counted", params)  # noqa: S608
+            total = cursor.fetchone()[0]
+    paginator = _CountedPaginator(per_page=per_page, count=total)
+    try:
+        number = paginator.validate_number(requested)
+    except EmptyPage:
+        number = paginator.num_pages
+        rows = read(number)
+    return Page([row[0] for row in rows], number, paginator)
 
 
 def order_get_for_user(*, employee: Employee | None, pk: int) -> Order:

@@ -1,4 +1,3 @@
-from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
@@ -13,9 +12,10 @@ ORDERS_PER_PAGE = 25
 @employee_required
 def order_list(request: EmployeeRequest) -> HttpResponse:
     search = request.GET.get("q", "")[:200]
-    orders = selectors.order_list_for_user(employee=request.employee, search=search)
-    page = Paginator(orders, ORDERS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "orders/order_list.html", {"page": page, "search": search})
+    listing = selectors.order_list_page(
+        employee=request.employee, search=search, page_number=request.GET.get("page"), per_page=ORDERS_PER_PAGE
+    )
+    return render(request, "orders/order_list.html", {"page": listing.page, "orders": listing.orders, "search": search})
 
 
 @employee_required

@@ -1,0 +1,109 @@
+"""Order pages at 100,000 orders: the list, two searches, a late page and an order's detail.
+
+Each request goes through django.test.Client, the whole middleware stack included, as the
+dispatcher (who sees every order). The database is seeded once with `demo_seed` and kept
+between runs; BENCH_QUICK=1 measures 5,000 orders instead.
+"""
+
+import json
+import os
+import time
+from collections.abc import Callable
+from typing import Any
+
+import django
+
+from bench.common import Result, database_label, result_from_samples, timed
+
+DATABASES = ["sqlite", "postgresql"]
+QUICK = os.environ.get("BENCH_QUICK") == "1"
+ORDERS = 5_000 if QUICK else 100_000
+REPEAT = 10 if QUICK else 40
+SEED = 2026
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.bench")
+    django.setup()
+
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.urls import reverse
+
+    from organisatrice.orders.demo import demo_seed
+    from organisatrice.orders.models import Order
+    from organisatrice.orders.views import ORDERS_PER_PAGE
+
+    call_command("migrate", verbosity=0)
+    existing = Order.objects.count()
+    if existing < ORDERS:
+        started = time.perf_counter()
+        demo_seed(orders=ORDERS - existing, seed=SEED)
+        seconds = time.perf_counter() - started
+        emit(
+            result_from_samples(
+                bench="orders",
+                case="seed_demo",
+                samples=[seconds * 1000],
+                extra={"orders_added": ORDERS - existing, "orders_per_s": round((ORDERS - existing) / seconds)},
+            )
+        )
+        if connection.vendor == "postgresql":
+            # What autovacuum does shortly after a bulk load: statistics for the planner
+            # and a visibility map for index-only scans.
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE")
+
+    total = Order.objects.count()
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="dispatcher"))
+
+    middle = Order.objects.order_by("number").select_related("client")[total // 2]
+    client_term = max(middle.client.name.replace("(", " ").replace(")", " ").split(), key=len)
+    with_documents = (
+        Order.objects.filter(work_reports__isnull=False, photos__isnull=False, offers__isnull=False)
+        .order_by("-number")
+        .first()
+    )
+    assert with_documents is not None, "the demo data has no order with documents"
+    last_page = (total + ORDERS_PER_PAGE - 1) // ORDERS_PER_PAGE
+    order_list = reverse("orders:list")
+    cases: list[tuple[str, str, dict[str, str | int], dict[str, Any]]] = [
+        ("list_first_page", order_list, {}, {}),
+        ("list_search_client", order_list, {"q": client_term}, {"term": client_term}),
+        ("list_search_number", order_list, {"q": middle.number}, {"term": middle.number}),
+        ("list_late_page", order_list, {"page": last_page}, {"page": last_page}),
+        ("detail_with_documents", reverse("orders:detail", args=[with_documents.pk]), {}, {}),
+    ]
+    for case, url, params, extra in cases:
+        queries = 0
+
+        def count(execute: Callable[..., Any], sql: str, params_: Any, many: bool, context: dict[str, Any]) -> Any:
+            nonlocal queries
+            queries += 1
+            return execute(sql, params_, many, context)
+
+        # Counted by a wrapper: the request_started signal empties connection.queries.
+        with connection.execute_wrapper(count):
+            response = client.get(url, params)
+        assert response.status_code == 200, (case, response.status_code)
+        if case == "list_search_number":
+            assert middle.number in response.content.decode(), "the searched order is not listed"
+
+        def request(url: str = url, params: dict[str, str | int] = params) -> None:
+            assert client.get(url, params).status_code == 200
+
+        samples = timed(request, repeat=REPEAT)
+        extra = {**extra, "orders": total, "queries": queries}
+        emit(result_from_samples(bench="orders", case=case, samples=samples, extra=extra))
+
+
+def emit(result: Result) -> None:
+    print("RESULT " + json.dumps(result.as_dict()), flush=True)
+
+
+if __name__ == "__main__":
+    print(f"bench_orders on {database_label()}", flush=True)
+    main()

@@ -1,0 +1,104 @@
+import re
+
+import pytest
+from django.urls import reverse
+
+from organisatrice.orders import selectors
+from organisatrice.orders.views import ORDERS_PER_PAGE
+from tests.factories import BuildingFactory, ClientFactory, EmployeeFactory, OrderFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def listed_numbers(client, **params) -> list[str]:
+    content = client.get(reverse("orders:list"), params).content.decode()
+    return re.findall(r">(\d{4}-\d{5})</a>", content)
+
+
+def test_an_order_with_two_matching_buildings_is_listed_once(logged_in):
+    customer = ClientFactory(name="Régie Morand SA")
+    order = OrderFactory(
+        client=customer,
+        buildings=[
+            BuildingFactory(client=customer, name="Les Tilleuls A"),
+            BuildingFactory(client=customer, name="Les Tilleuls B"),
+        ],
+    )
+
+    assert listed_numbers(logged_in, q="Tilleuls") == [order.number]
+    page = selectors.order_list_page(employee=EmployeeFactory(), search="Tilleuls", per_page=ORDERS_PER_PAGE)
+    assert page.page.paginator.count == 1
+
+
+def test_every_word_must_match_somewhere_whatever_the_case(logged_in):
+    customer = ClientFactory(name="Fondation Beau-Site")
+    both = OrderFactory(client=customer, title="Remplacement de la pompe de circulation")
+    OrderFactory(client=customer, title="Détartrage du chauffe-eau")
+    OrderFactory(title="Remplacement de la pompe du garage")
+
+    assert listed_numbers(logged_in, q="POMPE beau-site") == [both.number]
+
+
+def test_the_start_of_an_order_number_finds_the_orders_it_begins(logged_in):
+    for number in ["2026-00040", "2026-00049", "2026-00050", "2025-00041"]:
+        OrderFactory(number=number)
+
+    assert listed_numbers(logged_in, q="2026-0004") == ["2026-00049", "2026-00040"]
+
+
+def test_digits_are_looked_for_in_numbers_and_titles(logged_in):
+    in_number = OrderFactory(number="2026-00300")
+    in_title = OrderFactory(number="2026-00001", title="Remplacement du chauffe-eau 300 l")
+    OrderFactory(number="2026-00002")
+
+    assert listed_numbers(logged_in, q="300") == [in_number.number, in_title.number]
+
+
+def test_a_search_is_paged_and_a_page_past_the_end_shows_the_last_one(logged_in):
+    customer = ClientFactory(name="Gérance Favre & Cie SA")
+    orders = OrderFactory.create_batch(ORDERS_PER_PAGE + 5, client=customer)
+    OrderFactory.create_batch(3)
+    newest_first = sorted((o.number for o in orders), reverse=True)
+
+    first = logged_in.get(reverse("orders:list"), {"q": "Favre"}).content.decode()
+    assert "Page 1 sur 2" in first
+    assert listed_numbers(logged_in, q="Favre") == newest_first[:ORDERS_PER_PAGE]
+    assert listed_numbers(logged_in, q="Favre", page=2) == newest_first[ORDERS_PER_PAGE:]
+    past_the_end = logged_in.get(reverse("orders:list"), {"q": "Favre", "page": 9}).content.decode()
+    assert "Page 2 sur 2" in past_the_end
+    assert listed_numbers(logged_in, q="Favre", page="abc") == newest_first[:ORDERS_PER_PAGE]
+
+
+def test_nothing_found_says_so(logged_in):
+    OrderFactory()
+    content = logged_in.get(reverse("orders:list"), {"q": "introuvable"}).content.decode()
+    assert "Aucune commande ne correspond à « introuvable »." in content
+
+
+def test_the_unsearched_list_falls_back_to_the_last_page(logged_in):
+    OrderFactory.create_batch(ORDERS_PER_PAGE + 1)
+    content = logged_in.get(reverse("orders:list"), {"page": 99}).content.decode()
+    assert "Page 2 sur 2" in content
+    assert len(listed_numbers(logged_in, page=99)) == 1
+
+
+def test_the_queryset_and_the_page_agree(employee):
+    customer = ClientFactory(name="Immobilien Keller AG")
+    OrderFactory.create_batch(4, client=customer)
+    OrderFactory(responsible__last_name="Keller")
+    OrderFactory(buildings=[BuildingFactory(name="MFH Kellerweg 4")])
+    OrderFactory.create_batch(3)
+
+    queryset = selectors.order_list_for_user(employee=employee, search="keller")
+    listing = selectors.order_list_page(employee=employee, search="keller", per_page=ORDERS_PER_PAGE)
+
+    assert [o.number for o in listing.orders] == [o.number for o in queryset]
+    assert listing.page.paginator.count == queryset.count() == 6
+
+
+def test_nobody_without_an_employee_profile_gets_orders():
+    OrderFactory(title="Remplacement de la pompe")
+    for search in ["", "pompe"]:
+        listing = selectors.order_list_page(employee=None, search=search, per_page=ORDERS_PER_PAGE)
+        assert listing.orders == []
+        assert listing.page.paginator.count == 0
