@@ -4,7 +4,7 @@ from typing import NamedTuple
 
 from django.core.paginator import EmptyPage, Page, Paginator
 from django.db import connections
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
 
@@ -196,11 +196,13 @@ class RecipientCandidates(NamedTuple):
 
 def order_recipient_candidates(*, order: Order) -> RecipientCandidates:
     """The two groups of contacts the composer offers: the client's and the buildings'."""
-    client_contacts = list(Contact.objects.filter(client_id=order.client_id).order_by("last_name", "first_name"))
-    buildings = order.buildings.prefetch_related("contacts")
+    # An order from order_get_for_user has them already; only what is missing is read.
+    prefetch_related_objects(
+        [order], "client__contacts", Prefetch("buildings", queryset=Building.objects.prefetch_related("contacts"))
+    )
     return RecipientCandidates(
-        client_contacts=client_contacts,
-        building_contacts=[(b, list(b.contacts.all())) for b in buildings],
+        client_contacts=list(order.client.contacts.all()),
+        building_contacts=[(b, list(b.contacts.all())) for b in order.buildings.all()],
     )
 
 
