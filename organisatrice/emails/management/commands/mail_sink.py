@@ -1,4 +1,5 @@
 import asyncio
+import logging
 from typing import Any
 
 from aiosmtpd.controller import Controller
@@ -15,6 +16,8 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8025)
 
     def handle(self, *args: Any, host: str, port: int, **options: Any) -> None:
+        # aiosmtpd logs every SMTP command at INFO, which buries the web server's output.
+        logging.getLogger("mail.log").setLevel(logging.WARNING)
         controller = Controller(SinkHandler(sink_dir()), hostname=host, port=port, data_size_limit=64 * 1024 * 1024)
         controller.start()
         self.stdout.write(f"SMTP sink listening on {host}:{port}, keeping messages in {sink_dir()}")
