@@ -14,6 +14,7 @@ urlpatterns = [
     path("backoffice/", admin.site.urls),
     path("orders/", include("organisatrice.orders.urls")),
     path("emails/", include("organisatrice.emails.urls")),
+    path("api/v1/", include("organisatrice.api.urls")),
     # Answers only with DEBUG on (see the views).
     path("dev/mail-sink/", devsink_views.sink_list, name="dev_sink"),
     path("dev/mail-sink/<str:name>.eml", devsink_views.sink_message, name="dev_sink_message"),

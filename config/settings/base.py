@@ -38,11 +38,14 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    # Listed so that the API docs use the Swagger UI files bundled with ninja, not a CDN.
+    "ninja",
     "organisatrice.people",
     "organisatrice.clients",
     "organisatrice.orders",
     "organisatrice.documents",
     "organisatrice.emails",
+    "organisatrice.api",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,69 @@
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .models import ApiToken
+from .services import ApiTokenError, api_token_create, api_token_revoke
+
+
+class ApiTokenAddForm(forms.ModelForm):
+    class Meta:
+        model = ApiToken
+        fields = ["user", "name"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "prefix", "user__username", "user__first_name", "user__last_name"]
+    autocomplete_fields = ["user"]
+    actions = ["revoke"]
+    readonly_fields = ["user", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
+
+    def get_form(self, request: HttpRequest, obj: ApiToken | None = None, change: bool = False, **kwargs: Any) -> Any:
+        if obj is None:
+            kwargs["form"] = ApiTokenAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> Any:
+        # Only the user and the name are chosen, when the token is made; nothing is edited later.
+        return self.readonly_fields if obj is not None else []
+
+    def get_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> Any:
+        return self.readonly_fields if obj is not None else ["user", "name"]
+
+    def save_model(self, request: HttpRequest, obj: ApiToken, form: Any, change: bool) -> None:
+        if change:
+            return
+        issued = api_token_create(user=obj.user, name=obj.name)
+        obj.pk = issued.token.pk
+        obj.refresh_from_db()
+        messages.warning(
+            request,
+            _("Jeton créé : %(key)s — copiez-le maintenant, il ne sera plus affiché.") % {"key": issued.key},
+        )
+
+    def has_delete_permission(self, request: HttpRequest, obj: ApiToken | None = None) -> bool:
+        # Revoked, not deleted: the list keeps who had access, and until when.
+        return False
+
+    @admin.action(description=_("Révoquer les jetons sélectionnés"))
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        revoked = 0
+        for token in queryset:
+            try:
+                api_token_revoke(token=token)
+            except ApiTokenError:
+                continue
+            revoked += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d jeton révoqué.", "%(count)d jetons révoqués.", revoked) % {"count": revoked},
+            messages.SUCCESS,
+        )

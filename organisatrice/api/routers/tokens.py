@@ -1,0 +1,29 @@
+from django.contrib.auth import authenticate
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Router, Status
+from ninja.errors import HttpError
+
+from organisatrice.people.selectors import employee_for_user
+
+from ..errors import responses
+from ..schemas import TokenIn, TokenOut
+from ..services import api_token_create
+
+router = Router(tags=["Authentification"])
+
+
+@router.post("/auth/token", auth=None, response=responses({201: TokenOut}, 403))
+def token_create(request: HttpRequest, payload: TokenIn) -> Status[dict]:
+    """A bearer token for an active employee; shown once, only its SHA-256 is kept."""
+    user = authenticate(request, username=payload.username, password=payload.password)
+    if user is None:
+        # The same answer for an unknown name, a wrong password and a deactivated account.
+        raise HttpError(401, _("Nom d'utilisateur ou mot de passe incorrect."))
+    if employee_for_user(user) is None:
+        raise PermissionDenied(_("Ce compte n'est lié à aucun collaborateur."))
+    issued = api_token_create(user=user, name=payload.name)
+    return Status(
+        201, {"token": issued.key, "id": issued.token.pk, "name": issued.token.name, "prefix": issued.token.prefix}
+    )
