@@ -14,13 +14,13 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TypeVar
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connection, transaction
 from PIL import Image, ImageDraw, ImageFont
 
 from organisatrice.clients.models import Building, Client, Contact, Salutation
@@ -1338,16 +1338,31 @@ class _OrderGenerator:
         return _OfferDraft(offer=offer, lines=lines)
 
 
+def _created_at_put_back(model: type[Order] | type[OrderEvent], rows: list[tuple[int, datetime.datetime]]) -> None:
+    """Sets the drafted creation times, which bulk_create replaced with the current time.
+
+    created_at is auto_now_add. One UPDATE with a CASE per chunk of rows: bulk_update
+    would do the same but builds an ORM expression per row, a third of the seeding time.
+    """
+    table = connection.ops.quote_name(model._meta.db_table)
+    for start in range(0, len(rows), 500):
+        chunk = rows[start : start + 500]
+        cases = " ".join(["WHEN %s THEN %s"] * len(chunk))
+        ids = ", ".join(["%s"] * len(chunk))
+        params: list[Any] = []
+        for pk, created_at in chunk:
+            params += [pk, connection.ops.adapt_datetimefield_value(created_at)]
+        params += [pk for pk, _created_at in chunk]
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {table} SET created_at = CASE id {cases} END WHERE id IN ({ids})", params)  # noqa: S608
+
+
 def _orders_write(drafts: list[_OrderDraft], *, creator: Employee | None) -> None:
     """Writes a batch of drafted orders and everything that hangs from them, in one transaction."""
     orders = [draft.order for draft in drafts]
     with transaction.atomic():
         Order.objects.bulk_create(orders)
-        # created_at is auto_now_add, which bulk_create fills with the current time:
-        # put the drafted dates back.
-        for draft in drafts:
-            draft.order.created_at = draft.created_at
-        Order.objects.bulk_update(orders, ["created_at"], batch_size=250)
+        _created_at_put_back(Order, [(d.order.pk, d.created_at) for d in drafts])
 
         order_buildings = Order.buildings.through
         order_buildings.objects.bulk_create(
@@ -1355,9 +1370,7 @@ def _orders_write(drafts: list[_OrderDraft], *, creator: Employee | None) -> Non
         )
         events = [OrderEvent(order=d.order, kind=OrderEvent.Kind.CREATED, actor=creator) for d in drafts]
         OrderEvent.objects.bulk_create(events)
-        for event, draft in zip(events, drafts, strict=True):
-            event.created_at = draft.created_at
-        OrderEvent.objects.bulk_update(events, ["created_at"], batch_size=250)
+        _created_at_put_back(OrderEvent, [(e.pk, d.created_at) for e, d in zip(events, drafts, strict=True)])
 
         reports = [r for d in drafts for r in d.reports]
         WorkReport.objects.bulk_create([r.report for r in reports])
