@@ -1222,7 +1222,7 @@ class _OrderGenerator:
             for _ in range(report_count):
                 draft.reports.append(self.report(order, texts, language, responsible, trade, start_date, last_day))
             if status == Status.INVOICED or (status == Status.COMPLETED and rng.random() < 0.4 and not showcase_for):
-                reported_day = last_day + datetime.timedelta(days=rng.randint(1, 5))
+                reported_day = min(last_day + datetime.timedelta(days=rng.randint(1, 5)), DEMO_TODAY)
                 order.reported_at = _at(reported_day, 16, rng.randint(0, 59))
                 for report_draft in draft.reports:
                     report_draft.report.reported_at = order.reported_at
@@ -1269,9 +1269,12 @@ class _OrderGenerator:
         ]
         materials = []
         for description, unit in rng.sample(texts.materials, rng.randint(0, min(4, len(texts.materials)))):
-            quantity = {"m": Decimal(rng.randint(2, 50)) / 2, "l": Decimal(rng.randint(1, 20))}.get(
-                unit, Decimal(rng.randint(1, 4))
-            )
+            if unit == "m":
+                quantity = Decimal(rng.randint(2, 50)) / 2
+            elif unit == "l":
+                quantity = Decimal(rng.randint(1, 20))
+            else:
+                quantity = Decimal(rng.randint(1, 4))
             materials.append(WorkReportMaterial(report=report, description=description, quantity=quantity, unit=unit))
         return _ReportDraft(report=report, employees=employees, lines=lines, materials=materials)
 
