@@ -171,6 +171,14 @@ def test_if_empty_does_nothing_when_orders_exist(debug):
     assert not get_user_model().objects.filter(username="dispatcher").exists()
 
 
+def test_if_empty_with_orders_is_quiet_even_without_debug(settings):
+    settings.DEBUG = False
+    OrderFactory()
+
+    assert "existent déjà" in seed_demo(if_empty=True)
+    assert Order.objects.count() == 1
+
+
 def test_if_empty_seeds_an_empty_database(debug):
     seed_demo(if_empty=True)
     assert Order.objects.count() == ORDERS

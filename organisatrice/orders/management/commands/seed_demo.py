@@ -22,6 +22,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, orders: int, seed: int, if_empty: bool, force: bool, **options: Any) -> None:
         if orders < 0:
             raise CommandError("--orders doit être un nombre positif.")
+        if if_empty and Order.objects.exists():
+            self.stdout.write("Des commandes existent déjà : aucune donnée de démonstration ajoutée.")
+            return
         # The demo accounts have a published password: never create them on a production
         # installation by accident.
         if not settings.DEBUG and not force:
@@ -29,9 +32,6 @@ class Command(BaseCommand):
                 "DEBUG est désactivé : seed_demo créerait des comptes de démonstration avec le mot de passe "
                 f"« {DEMO_PASSWORD} ». Relancez avec --force si c'est vraiment voulu."
             )
-        if if_empty and Order.objects.exists():
-            self.stdout.write("Des commandes existent déjà : aucune donnée de démonstration ajoutée.")
-            return
 
         started = time.monotonic()
         with tqdm(total=orders, unit=" commandes", file=sys.stderr, disable=options["verbosity"] == 0) as bar:
