@@ -103,7 +103,7 @@ def order_out(order: Order, *, employee: Employee) -> dict:
 @router.get("/orders", response=responses({200: OrderPageOut}, 404))
 def order_list(
     request: HttpRequest,
-    search: Annotated[Text, Query(max_length=200, description="Chaque mot doit se trouver quelque part.")] = "",
+    search: Annotated[Text, Query("", max_length=200, description="Chaque mot doit se trouver quelque part.")] = "",
     page: PageNumber = 1,
 ) -> dict:
     """The orders the caller sees, newest first, 25 a page."""

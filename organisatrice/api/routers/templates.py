@@ -17,7 +17,7 @@ router = Router(tags=["Gabarits"])
 @router.get("/email-templates", response=responses({200: list[EmailTemplateOut]}))
 def template_list(
     request: HttpRequest,
-    type: Annotated[Text | None, Query(max_length=50, description="Le code du type (work_report…).")] = None,
+    type: Annotated[Text | None, Query(None, max_length=50, description="Le code du type (work_report…).")] = None,
     language: Language | None = None,
 ) -> QuerySet[EmailTemplate]:
     """The active templates, the default one first for each type and language."""
