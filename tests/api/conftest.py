@@ -10,6 +10,9 @@ from organisatrice.api.services import api_token_create
 from organisatrice.emails.models import EmailTemplate
 from organisatrice.people.models import Employee
 from organisatrice.people.selectors import company_settings_get
+
+# The real SMTP server of the email tests, for the end-to-end test.
+from tests.emails.conftest import smtp_server, smtp_settings  # noqa: F401
 from tests.factories import BuildingFactory, ContactFactory, OfferLineFactory, OrderFactory, WorkReportLineFactory
 
 BASE = "/api/v1"
