@@ -16,6 +16,7 @@ the test releases it, refuse given recipients. With a certificate it offers STAR
 import asyncio
 import email
 import email.policy
+import logging
 import socket
 import ssl
 import subprocess
@@ -28,6 +29,10 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
+
+# aiosmtpd logs every command at INFO: noise in a failing test's output, and real work
+# for a server taking thousands of messages.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 def free_port() -> int:
@@ -80,6 +85,8 @@ class ReceivedMessage:
     connection: int
     tls: bool
     login: str | None
+    # time.monotonic() when the data arrived; the clock is the machine's, shared by processes.
+    received_at: float = field(default_factory=time.monotonic)
 
     @property
     def message(self) -> email.message.EmailMessage:
@@ -94,7 +101,7 @@ class ReceivedMessage:
 
 @dataclass
 class _Fault:
-    kind: str  # "reply", "drop" or "hold"
+    kind: str  # "pass", "reply", "drop" or "hold"
     reply: str = ""
     reached: threading.Event = field(default_factory=threading.Event)
     released: threading.Event = field(default_factory=threading.Event)
@@ -152,7 +159,7 @@ class RecordingHandler:
             await asyncio.sleep(self.delay)
         with self.lock:
             fault = self.faults.popleft() if self.faults else None
-            if fault is None:
+            if fault is None or fault.kind == "pass":
                 self.received.append(received)
                 return f"250 2.0.0 Ok: queued as T{len(self.received)}"
             if fault.kind == "reply":
@@ -272,10 +279,16 @@ class SmtpTestServer:
         with self.handler.lock:
             self.handler.faults.extend(_Fault("drop") for _ in range(count))
 
-    def hold_next(self) -> tuple[threading.Event, threading.Event]:
-        """Keeps the next message's reply until released: returns (reached, released)."""
+    def hold_next(self, *, after: int = 0) -> tuple[threading.Event, threading.Event]:
+        """Accepts `after` messages, then keeps the next one's reply until released.
+
+        Returns (reached, released): `reached` is set once the held message's data has
+        arrived; setting `released` lets the server answer 250. The held message counts
+        as received: the server has it, whether or not its client hears so.
+        """
         fault = _Fault("hold")
         with self.handler.lock:
+            self.handler.faults.extend(_Fault("pass") for _ in range(after))
             self.handler.faults.append(fault)
         return fault.reached, fault.released
 

@@ -23,6 +23,7 @@ rows that become due together share one task.
 """
 
 import datetime
+import functools
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
@@ -79,7 +80,7 @@ def outbox_settings() -> OutboxSettings:
         max_attempts=getattr(settings, "EMAIL_OUTBOX_MAX_ATTEMPTS", 8),
         retry_base=datetime.timedelta(seconds=getattr(settings, "EMAIL_OUTBOX_RETRY_BASE_SECONDS", 30)),
         retry_max=datetime.timedelta(seconds=getattr(settings, "EMAIL_OUTBOX_RETRY_MAX_SECONDS", 3600)),
-        batch_size=getattr(settings, "EMAIL_OUTBOX_BATCH_SIZE", 10),
+        batch_size=getattr(settings, "EMAIL_OUTBOX_BATCH_SIZE", 20),
         task_seconds=getattr(settings, "EMAIL_OUTBOX_TASK_SECONDS", 60),
     )
 
@@ -118,7 +119,14 @@ def _ceil_second(moment: datetime.datetime) -> datetime.datetime:
 
 def envelope_sender(email: OutgoingEmail) -> str:
     """The envelope sender: the address of the From header."""
-    addresses = getaddresses([email.from_header])
+    return _address_of(email.from_header)
+
+
+@functools.lru_cache(maxsize=256)
+def _address_of(header: str) -> str:
+    # A handful of From headers (the company's address under each employee's name)
+    # serve thousands of emails; parsing one costs more than the rest of a claim.
+    addresses = getaddresses([header])
     return addresses[0][1] if addresses else ""
 
 
@@ -374,12 +382,23 @@ def outbox_attempt_start(*, claimed: ClaimedEmail) -> bool:
     False when the row is no longer this worker's (its lease expired and another worker
     reclaimed it): then it must not be sent from here.
     """
+    return _start(claimed)
+
+
+def _start(claimed: ClaimedEmail) -> bool:
     return (
         OutgoingEmail.objects.filter(
             pk=claimed.id, status=Status.SENDING, lease_expires_at=claimed.lease_token, next_attempt_at__isnull=False
         ).update(next_attempt_at=None, attempt_count=F("attempt_count") + 1)
         == 1
     )
+
+
+@dataclass(frozen=True)
+class AttemptRecorded:
+    status: str
+    # Whether `start_next` was started (see outbox_attempt_record).
+    next_started: bool = False
 
 
 def outbox_attempt_record(
@@ -389,38 +408,53 @@ def outbox_attempt_record(
     started_at: datetime.datetime,
     finished_at: datetime.datetime,
     worker: str,
-) -> str:
-    """Logs the attempt and moves the email by its outcome; returns the new status."""
-    config = outbox_settings()
+    start_next: ClaimedEmail | None = None,
+) -> AttemptRecorded:
+    """Logs the attempt and moves the email by its outcome.
+
+    `start_next`, the batch's next email, is marked as begun in the same transaction:
+    what outbox_attempt_start does, without a transaction of its own for every email.
+    """
     with transaction.atomic(durable=True):
-        DeliveryAttempt.objects.create(
-            email_id=claimed.id,
-            started_at=started_at,
-            finished_at=finished_at,
-            outcome=result.outcome,
-            smtp_code=result.code,
-            smtp_reply=result.reply,
-            error=_attempt_error(result),
-            worker=worker[:100],
-        )
-        mine = OutgoingEmail.objects.filter(pk=claimed.id, status=Status.SENDING, lease_expires_at=claimed.lease_token)
-        if result.accepted:
-            if mine.update(
-                status=Status.SENT, sent_at=finished_at, smtp_reply=_sent_reply(result), lease_expires_at=None
-            ):
-                _accepted(claimed=claimed, result=result, sent_at=finished_at)
-                return Status.SENT
-        elif result.outcome == Outcome.TEMPORARY and claimed.attempt < config.max_attempts:
-            due = _ceil_second(finished_at + outbox_retry_delay(attempt=claimed.attempt))
-            if mine.update(status=Status.RETRY_WAIT, next_attempt_at=due, lease_expires_at=None):
-                delivery_schedule(at=due)
-                return Status.RETRY_WAIT
-        else:
-            reason = _failure_reason(result, attempt=claimed.attempt)
-            if mine.update(status=Status.FAILED, failure_reason=reason, lease_expires_at=None):
-                _event(email_id=claimed.id, order_id=claimed.order_id, kind=OrderEvent.Kind.EMAIL_FAILED, text=reason)
-                return Status.FAILED
-        return _record_late(claimed=claimed, result=result, finished_at=finished_at)
+        status = _record(claimed=claimed, result=result, started_at=started_at, finished_at=finished_at, worker=worker)
+        next_started = start_next is not None and _start(start_next)
+    return AttemptRecorded(status=status, next_started=next_started)
+
+
+def _record(
+    *,
+    claimed: ClaimedEmail,
+    result: SmtpResult,
+    started_at: datetime.datetime,
+    finished_at: datetime.datetime,
+    worker: str,
+) -> str:
+    DeliveryAttempt.objects.create(
+        email_id=claimed.id,
+        started_at=started_at,
+        finished_at=finished_at,
+        outcome=result.outcome,
+        smtp_code=result.code,
+        smtp_reply=result.reply,
+        error=_attempt_error(result),
+        worker=worker[:100],
+    )
+    mine = OutgoingEmail.objects.filter(pk=claimed.id, status=Status.SENDING, lease_expires_at=claimed.lease_token)
+    if result.accepted:
+        if mine.update(status=Status.SENT, sent_at=finished_at, smtp_reply=_sent_reply(result), lease_expires_at=None):
+            _accepted(claimed=claimed, result=result, sent_at=finished_at)
+            return Status.SENT
+    elif result.outcome == Outcome.TEMPORARY and claimed.attempt < outbox_settings().max_attempts:
+        due = _ceil_second(finished_at + outbox_retry_delay(attempt=claimed.attempt))
+        if mine.update(status=Status.RETRY_WAIT, next_attempt_at=due, lease_expires_at=None):
+            delivery_schedule(at=due)
+            return Status.RETRY_WAIT
+    else:
+        reason = _failure_reason(result, attempt=claimed.attempt)
+        if mine.update(status=Status.FAILED, failure_reason=reason, lease_expires_at=None):
+            _event(email_id=claimed.id, order_id=claimed.order_id, kind=OrderEvent.Kind.EMAIL_FAILED, text=reason)
+            return Status.FAILED
+    return _record_late(claimed=claimed, result=result, finished_at=finished_at)
 
 
 def _record_late(*, claimed: ClaimedEmail, result: SmtpResult, finished_at: datetime.datetime) -> str:
@@ -462,6 +496,8 @@ def _billing_mark(*, claimed: ClaimedEmail, sent_at: datetime.datetime) -> None:
             reported_at=sent_at, reported_email_id=claimed.id
         )
     ]
+    if not newly_reported:
+        return
     for report in WorkReport.objects.filter(pk__in=newly_reported).select_related("order"):
         # The order carries the date of its latest newly reported work.
         Order.objects.filter(pk=report.order_id).filter(

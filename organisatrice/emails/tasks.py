@@ -81,16 +81,21 @@ def deliver_due(*, worker: str) -> dict[str, int]:
     with SmtpConnection.from_settings() as smtp:
         while True:
             batch = outbox_claim_due(limit=config.batch_size)
+
+            def may_start(claimed: ClaimedEmail) -> bool:
+                # Starting with less than half the lease left risks a reclaim while the
+                # message is still on its way; the rest of the batch is reclaimed when
+                # the lease ends instead.
+                return timezone.now() < claimed.lease_token - config.lease / 2
+
+            # Each record marks the next email as begun: one transaction per email.
+            started = bool(batch) and may_start(batch[0]) and outbox_attempt_start(claimed=batch[0])
             unreachable: SmtpResult | None = None
-            for claimed in batch:
-                if timezone.now() > claimed.lease_token - config.lease / 2:
-                    # Too little of the lease is left to start another message safely;
-                    # the rest of the batch is reclaimed when the lease ends.
-                    counts["left"] += 1
-                    continue
-                if not outbox_attempt_start(claimed=claimed):
-                    counts["lost"] += 1
-                    continue
+            for position, claimed in enumerate(batch):
+                if not started:
+                    # Out of time, or the lease was lost (the batch shares one): leave the rest.
+                    counts["left"] += len(batch) - position
+                    break
                 started_at = timezone.now()
                 if unreachable is not None:
                     # The server could not be reached a moment ago for this batch; try
@@ -100,10 +105,17 @@ def deliver_due(*, worker: str) -> dict[str, int]:
                     result = _send(smtp, claimed)
                     if result.stage == Stage.CONNECT:
                         unreachable = result
-                status = outbox_attempt_record(
-                    claimed=claimed, result=result, started_at=started_at, finished_at=timezone.now(), worker=worker
+                following = batch[position + 1] if position + 1 < len(batch) else None
+                recorded = outbox_attempt_record(
+                    claimed=claimed,
+                    result=result,
+                    started_at=started_at,
+                    finished_at=timezone.now(),
+                    worker=worker,
+                    start_next=following if following is not None and may_start(following) else None,
                 )
-                counts[status] += 1
+                counts[recorded.status] += 1
+                started = recorded.next_started
                 if not result.accepted:
                     logger.warning("email %s: %s (%s)", claimed.id, result.outcome, result.describe())
             if len(batch) < config.batch_size or time.monotonic() > deadline:

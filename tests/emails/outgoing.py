@@ -13,7 +13,7 @@ from email.utils import format_datetime, make_msgid
 from django.utils import timezone
 
 from organisatrice.documents.kinds import DocumentKind
-from organisatrice.emails.blobs import blob_put
+from organisatrice.emails.blobs import blob_put, blob_read
 from organisatrice.emails.models import OutgoingAttachment, OutgoingEmail
 from organisatrice.emails.outbox import outbox_enqueue
 from organisatrice.orders.models import Order, WorkReport
@@ -117,6 +117,41 @@ def outgoing_email_create(
     if enqueue:
         outbox_enqueue(email=email)
     return email
+
+
+def outgoing_email_copies(email: OutgoingEmail, *, count: int) -> list[OutgoingEmail]:
+    """`count` more emails like `email`, each under its own Message-ID, queued.
+
+    The frozen bytes are copied with the Message-ID replaced: thousands of emails for a
+    volume test, without building each MIME message anew.
+    """
+    raw = blob_read(email.raw_sha256)
+    copies = []
+    for number in range(count):
+        message_id = email.message_id.replace("@", f".{number}@", 1)
+        copy_raw = raw.replace(email.message_id.encode(), message_id.encode(), 1)
+        copies.append(
+            OutgoingEmail(
+                order_id=email.order_id,
+                sender_id=email.sender_id,
+                template_type=email.template_type,
+                message_id=message_id,
+                from_header=email.from_header,
+                reply_to=email.reply_to,
+                to=email.to,
+                cc=email.cc,
+                bcc=email.bcc,
+                subject=email.subject,
+                text_body=email.text_body,
+                html_body=email.html_body,
+                raw_sha256=blob_put(copy_raw),
+                raw_size=len(copy_raw),
+            )
+        )
+    created = OutgoingEmail.objects.bulk_create(copies)
+    for copy in created:
+        outbox_enqueue(email=copy)
+    return created
 
 
 def pdf_like(size: int = 200 * 1024, *, seed: int = 0) -> bytes:

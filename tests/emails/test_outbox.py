@@ -45,7 +45,7 @@ def attempt(email: OutgoingEmail, result: SmtpResult, *, worker: str = "test-wor
     [claimed] = [c for c in outbox_claim_due(limit=10) if c.id == email.pk]
     assert outbox_attempt_start(claimed=claimed)
     now = timezone.now()
-    return outbox_attempt_record(claimed=claimed, result=result, started_at=now, finished_at=now, worker=worker)
+    return outbox_attempt_record(claimed=claimed, result=result, started_at=now, finished_at=now, worker=worker).status
 
 
 def make_due(email: OutgoingEmail) -> None:
@@ -308,9 +308,9 @@ def test_a_late_acceptance_from_a_stalled_worker_still_counts_as_sent():
     now = timezone.now()
     outbox_attempt_record(claimed=current, result=TRY_LATER, started_at=now, finished_at=now, worker="b")
 
-    status = outbox_attempt_record(claimed=stalled, result=ACCEPTED, started_at=now, finished_at=now, worker="a")
+    recorded = outbox_attempt_record(claimed=stalled, result=ACCEPTED, started_at=now, finished_at=now, worker="a")
 
-    assert status == Status.SENT
+    assert recorded.status == Status.SENT
     email.refresh_from_db()
     assert email.status == Status.SENT
     assert email.next_attempt_at is None
@@ -328,9 +328,8 @@ def test_a_late_result_after_the_email_was_sent_is_only_logged():
     sent_at = OutgoingEmail.objects.get(pk=email.pk).sent_at
 
     for late in (ACCEPTED, REFUSED):
-        assert outbox_attempt_record(claimed=stalled, result=late, started_at=now, finished_at=now, worker="a") == (
-            Status.SENT
-        )
+        recorded = outbox_attempt_record(claimed=stalled, result=late, started_at=now, finished_at=now, worker="a")
+        assert recorded.status == Status.SENT
 
     email.refresh_from_db()
     assert (email.status, email.sent_at) == (Status.SENT, sent_at)

@@ -1,12 +1,15 @@
 """The SMTP connection against a real server: what arrives, and how every answer is classified."""
 
+import smtplib
 from email.message import EmailMessage
 from email.policy import SMTP
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from organisatrice.emails.models import DeliveryAttempt
-from organisatrice.emails.smtp import SmtpConfig, SmtpConnection, Stage
+from organisatrice.emails.smtp import SmtpConfig, SmtpConnection, Stage, dot_stuffed
 from tests.emails.conftest import SMTP_LOGIN
 from tests.smtp_server import Certificate, SilentServer, SmtpTestServer, free_port
 
@@ -232,3 +235,8 @@ def test_non_ascii_addresses_without_smtputf8_are_refused_for_good():
     assert result.outcome == Outcome.PERMANENT
     assert "SMTPUTF8" in result.error
     assert server.received == []
+
+
+@given(st.lists(st.sampled_from([b".", b"..", b"\r\n", b"\n", b"\r", b"a", b"\r\n.", b" ."])).map(b"".join))
+def test_dot_stuffing_is_smtplibs(raw):
+    assert dot_stuffed(raw) == smtplib._quote_periods(raw)

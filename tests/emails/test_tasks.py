@@ -184,6 +184,20 @@ def test_a_crashed_workers_email_is_sent_again_after_its_lease(smtp_server, smtp
     assert reloaded(email).attempts.get().outcome == Outcome.SENT
 
 
+def test_a_batch_without_enough_lease_left_is_left_for_a_later_claim(smtp_server, smtp_settings):
+    emails = [outgoing_email_create() for _ in range(3)]
+    smtp_settings.EMAIL_OUTBOX_LEASE_SECONDS = 0
+
+    assert deliver() == {"left": 3}
+    assert smtp_server.received == []
+
+    smtp_settings.EMAIL_OUTBOX_LEASE_SECONDS = 300
+    assert deliver() == {Status.SENT: 3}
+    # Never started before, so never counted as an attempt.
+    assert [reloaded(e).attempt_count for e in emails] == [1, 1, 1]
+    assert DeliveryAttempt.objects.filter(outcome=Outcome.TEMPORARY).count() == 0
+
+
 def test_a_cancelled_email_is_not_sent(smtp_server, smtp_settings):
     email = outgoing_email_create()
     smtp_server.fail_next("451 4.3.0 Try again later")
