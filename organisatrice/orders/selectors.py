@@ -185,8 +185,21 @@ def order_offers(*, order: Order) -> QuerySet[Offer]:
     return order.offers.prefetch_related("lines")
 
 
-def order_timeline(*, order: Order, limit: int = 100) -> QuerySet[OrderEvent]:
-    return order.events.select_related("actor")[:limit]
+EMAIL_EVENT_KINDS = [
+    OrderEvent.Kind.EMAIL_QUEUED,
+    OrderEvent.Kind.EMAIL_SENT,
+    OrderEvent.Kind.EMAIL_FAILED,
+    OrderEvent.Kind.EMAIL_CANCELLED,
+    OrderEvent.Kind.EMAIL_NOTE,
+]
+
+
+def order_timeline(*, order: Order, with_emails: bool, limit: int = 100) -> QuerySet[OrderEvent]:
+    """The order's events, newest first; email events only for those who may read the emails."""
+    events = order.events.select_related("actor", "email")
+    if not with_emails:
+        events = events.exclude(kind__in=EMAIL_EVENT_KINDS)
+    return events[:limit]
 
 
 class RecipientCandidates(NamedTuple):
