@@ -7,9 +7,10 @@ from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import ProhibitNullCharactersValidator
+from django.db.models import TextChoices
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import AfterValidator, model_validator
+from pydantic import AfterValidator, ConfigDict, WithJsonSchema, model_validator
 
 from organisatrice.documents.kinds import DocumentKind
 from organisatrice.emails.models import DraftAttachment, EmailDraft, OutgoingEmail
@@ -33,9 +34,26 @@ def _storable(value: str) -> str:
 
 
 Text = Annotated[str, AfterValidator(_storable)]
+
+
+def _inline(choices: type[TextChoices]) -> WithJsonSchema:
+    # Three models call their choices "Status": as components of the OpenAPI schema they
+    # would overwrite each other, so each is written out where it is used.
+    return WithJsonSchema({"type": "string", "enum": list(choices.values)})
+
+
+OrderStatus = Annotated[Order.Status, _inline(Order.Status)]
+DraftStatus = Annotated[EmailDraft.Status, _inline(EmailDraft.Status)]
+EmailStatus = Annotated[OutgoingEmail.Status, _inline(OutgoingEmail.Status)]
+AttachmentSource = Annotated[DraftAttachment.Source, _inline(DraftAttachment.Source)]
 Id = Annotated[int, Field(ge=1, le=ID_MAX)]
 Position = Annotated[int, Field(ge=0, le=ID_MAX)]
 PageNumber = Annotated[int, Field(ge=1, le=ID_MAX, description="La page, à partir de 1.")]
+
+
+class InputSchema(Schema):
+    # A misspelt field would otherwise be ignored, and what it carried silently lost.
+    model_config = ConfigDict(extra="forbid")
 
 
 # --- Errors ---------------------------------------------------------------------------------
@@ -64,7 +82,7 @@ class ConflictOut(Schema):
 # --- Tokens ---------------------------------------------------------------------------------
 
 
-class TokenIn(Schema):
+class TokenIn(InputSchema):
     username: Text = Field(max_length=150)
     password: Text = Field(max_length=4096)
     name: Text = Field("API", max_length=100, description="Ce qui utilise le jeton, par exemple « ERP ».")
@@ -91,7 +109,7 @@ class AddressOut(Schema):
     email: str
 
 
-class AddressIn(Schema):
+class AddressIn(InputSchema):
     name: Text = Field("", max_length=200)
     email: Text = Field(max_length=254)
 
@@ -179,7 +197,7 @@ class OrderSummaryOut(Schema):
     id: int
     number: str
     title: str
-    status: Order.Status
+    status: OrderStatus
     client: ClientRefOut
     responsible: EmployeeOut | None
     start_date: datetime.date | None
@@ -240,7 +258,7 @@ SELECTION_KEYS = {
 }
 
 
-class DocumentIn(Schema):
+class DocumentIn(InputSchema):
     """A document of the order to attach, as listed under the order's `documents`."""
 
     kind: DocumentKind
@@ -263,7 +281,7 @@ class DocumentIn(Schema):
         return {SELECTION_KEYS[self.kind]: self.id}
 
 
-class DraftCreateIn(Schema):
+class DraftCreateIn(InputSchema):
     template_id: Id | None = Field(None, description="Le gabarit ; sinon `type` (et `language`).")
     type: Text | None = Field(None, max_length=50, description="Le code du type, par exemple `work_report`.")
     language: Language | None = Field(None, description="Par défaut celle du contact, sinon celle du client.")
@@ -273,12 +291,12 @@ class DraftCreateIn(Schema):
     )
 
 
-class AttachmentRenameIn(Schema):
+class AttachmentRenameIn(InputSchema):
     id: Id
     filename: Text = Field(max_length=1000)
 
 
-class DraftPatchIn(Schema):
+class DraftPatchIn(InputSchema):
     """Each part present is changed; absent or null, it stays as it is."""
 
     template_id: Id | None = Field(None, description="Remplit à nouveau les parts depuis ce gabarit (d'abord).")
@@ -302,14 +320,14 @@ class AttachmentOut(Schema):
     filename: str
     content_type: str
     size: int
-    source: DraftAttachment.Source
+    source: AttachmentSource
     document_kind: str
 
 
 class DraftOut(Schema):
     id: int
     order_id: int
-    status: EmailDraft.Status
+    status: DraftStatus
     email_id: int | None = Field(description="L'eMail envoyé depuis ce brouillon, une fois envoyé.")
     template_id: int | None
     language: str
@@ -343,7 +361,7 @@ class PreviewOut(Schema):
 
 class SentOut(Schema):
     email_id: int
-    status: OutgoingEmail.Status
+    status: EmailStatus
 
 
 # --- Archive --------------------------------------------------------------------------------
@@ -366,7 +384,7 @@ class EmailSummaryOut(Schema):
     template_type: str
     to: list[AddressOut]
     subject: str
-    status: OutgoingEmail.Status
+    status: EmailStatus
     sent_at: datetime.datetime | None
     attempt_count: int
     attachments: list[SentAttachmentOut]
@@ -390,7 +408,7 @@ class AttemptOut(Schema):
     error: str
 
 
-class NoteIn(Schema):
+class NoteIn(InputSchema):
     text: Text
 
 

@@ -138,3 +138,11 @@ def test_ids_and_pages_out_of_range_are_422_not_500(api, value):
     response = api.get("/orders", {"page": value})
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "page"
+
+
+def test_a_misspelt_field_is_refused_rather_than_ignored(api, order):
+    contact = order.client.contacts.get()
+    draft = api.post(f"/orders/{order.pk}/email-drafts", {"type": "free", "contact_id": contact.pk}).json()
+    response = api.patch(f"/email-drafts/{draft['id']}", {"subjet": "Nouveau concerne"})
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{"field": "subjet", "message": "Ce champ n'est pas prévu."}]
