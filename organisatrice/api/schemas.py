@@ -17,6 +17,8 @@ from organisatrice.emails.models import DraftAttachment, EmailDraft, OutgoingEma
 from organisatrice.orders.models import Order
 from organisatrice.people.models import Language
 
+from .pagination import PAGE_MAX
+
 # The largest id a database row can have (a signed 64-bit integer on SQLite and PostgreSQL).
 ID_MAX = 2**63 - 1
 
@@ -48,7 +50,7 @@ EmailStatus = Annotated[OutgoingEmail.Status, _inline(OutgoingEmail.Status)]
 AttachmentSource = Annotated[DraftAttachment.Source, _inline(DraftAttachment.Source)]
 Id = Annotated[int, Field(ge=1, le=ID_MAX)]
 Position = Annotated[int, Field(ge=0, le=ID_MAX)]
-PageNumber = Annotated[int, Field(ge=1, le=ID_MAX, description="La page, à partir de 1.")]
+PageNumber = Annotated[int, Field(ge=1, le=PAGE_MAX, description="La page, à partir de 1.")]
 
 
 class InputSchema(Schema):

@@ -34,6 +34,12 @@ def test_a_page_past_the_end_is_404_and_page_zero_is_invalid(api, order):
     assert invalid.json()["errors"] == [{"field": "page", "message": "La valeur doit être supérieure ou égale à 1."}]
 
 
+def test_the_last_possible_page_is_404_even_with_a_search(api, order):
+    for params in ({"page": 10**9}, {"page": 10**9, "search": "pompe"}):
+        assert api.get("/orders", params).status_code == 404
+    assert api.get("/orders", {"page": 10**9 + 1, "search": "pompe"}).status_code == 422
+
+
 def test_search_narrows_by_each_word_and_keeps_it_in_the_links(api, employee, order):
     for n in range(26):
         OrderFactory(number=f"2025-{n + 1:05d}", responsible=employee, title="Détartrage chaudière")

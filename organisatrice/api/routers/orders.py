@@ -12,7 +12,7 @@ from organisatrice.people.selectors import company_settings_get
 
 from ..auth import caller
 from ..errors import responses
-from ..pagination import paginate
+from ..pagination import PAGE_SIZE, page_links
 from ..schemas import Id, OrderOut, OrderPageOut, PageNumber, Text
 
 router = Router(tags=["Commandes"])
@@ -107,9 +107,9 @@ def order_list(
     page: PageNumber = 1,
 ) -> dict:
     """The orders the caller sees, newest first, 25 a page."""
-    orders = selectors.order_list_for_user(employee=caller(request), search=search)
-    results, links = paginate(request, orders, page=page)
-    return {**links, "results": [order_summary_out(order) for order in results]}
+    listing = selectors.order_list_page(employee=caller(request), search=search, page_number=page, per_page=PAGE_SIZE)
+    links = page_links(request, listing.page, requested=page)
+    return {**links, "results": [order_summary_out(order) for order in listing.orders]}
 
 
 @router.get("/orders/{order_id}", response=responses({200: OrderOut}, 404))
