@@ -7,11 +7,13 @@ between runs; BENCH_QUICK=1 measures 5,000 orders instead.
 
 import json
 import os
+import sys
 import time
 from collections.abc import Callable
 from typing import Any
 
 import django
+from tqdm import tqdm
 
 from bench.common import Result, database_label, result_from_samples, timed
 
@@ -40,7 +42,8 @@ def main() -> None:
     existing = Order.objects.count()
     if existing < ORDERS:
         started = time.perf_counter()
-        demo_seed(orders=ORDERS - existing, seed=SEED)
+        with tqdm(total=ORDERS - existing, unit=" orders", file=sys.stderr, desc="seeding") as bar:
+            demo_seed(orders=ORDERS - existing, seed=SEED, on_progress=bar.update)
         seconds = time.perf_counter() - started
         emit(
             result_from_samples(
