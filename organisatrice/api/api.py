@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.operation import Operation
 from ninja.parser import Parser
 
@@ -41,6 +41,8 @@ api = OrganisatriceApi(
         "ou la session des pages avec l'en-tête X-CSRFToken."
     ),
     urls_namespace="api-v1",
+    # Swagger UI would otherwise send the schema to validator.swagger.io: the docs stay offline.
+    docs=Swagger(settings={"validatorUrl": None}),
     auth=[BearerTokenAuth(), SessionCsrfAuth()],
     parser=JsonObjectParser(),
 )

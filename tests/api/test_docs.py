@@ -69,5 +69,6 @@ def test_the_docs_use_the_swagger_files_served_by_the_app(schema):
     assert "/static/ninja/swagger-ui.css" in sources
     assert all(source.startswith("/") for source in sources), sources
     assert "cdn" not in html.lower()
+    assert '"validatorUrl": null' in html
     for name in ("ninja/swagger-ui-bundle.js", "ninja/swagger-ui.css", "ninja/swagger-ui-init.js"):
         assert finders.find(name), name

@@ -105,6 +105,12 @@ def test_a_draft_that_cannot_be_made_is_422_with_the_field_and_nothing_is_kept(a
     assert not EmailDraft.objects.exists()
 
 
+def test_every_refused_reference_is_reported_at_once(api, order):
+    response = api.post(f"/orders/{order.pk}/email-drafts", {"template_id": 999999, "contact_id": 999999})
+    assert response.status_code == 422
+    assert {e["field"] for e in response.json()["errors"]} == {"template_id", "contact_id"}
+
+
 def test_someone_elses_draft_is_not_found(draft, order):
     colleague = api_for(EmployeeFactory(is_dispatcher=True))
     assert colleague.get(f"/email-drafts/{draft['id']}").status_code == 404

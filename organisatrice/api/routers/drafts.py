@@ -80,10 +80,10 @@ def _order_contacts(order: Order) -> dict[int, Contact]:
     return {contact.pk: contact for contact in contacts}
 
 
-def _active_template(template_id: int, *, field: str) -> EmailTemplate:
+def _active_template(template_id: int, *, errors: dict[str, list[str]]) -> EmailTemplate | None:
     template = selectors.email_templates_active().filter(pk=template_id).first()
     if template is None:
-        raise DraftInvalid({field: [_("Ce gabarit n'existe pas ou n'est plus actif.")]})
+        errors["template_id"] = [_("Ce gabarit n'existe pas ou n'est plus actif.")]
     return template
 
 
@@ -133,7 +133,7 @@ def draft_create(request: HttpRequest, order_id: Id, payload: DraftCreateIn) -> 
             errors["contact_id"] = [_("Ce contact n'appartient ni au client ni aux bâtiments de la commande.")]
     template = None
     if payload.template_id is not None:
-        template = _active_template(payload.template_id, field="template_id")
+        template = _active_template(payload.template_id, errors=errors)
     elif payload.type:
         language = payload.language or (contact.language if contact else order.client.language)
         template = selectors.email_template_for(type_code=payload.type, language=language)
@@ -181,8 +181,9 @@ def draft_update(request: HttpRequest, draft_id: Id, payload: DraftPatchIn) -> d
     errors: dict[str, list[str]] = {}
     with transaction.atomic():
         if payload.template_id is not None:
-            template = _active_template(payload.template_id, field="template_id")
-            services.email_draft_apply_template(draft=draft, employee=employee, template=template)
+            template = _active_template(payload.template_id, errors=errors)
+            if template is not None:
+                services.email_draft_apply_template(draft=draft, employee=employee, template=template)
         known = set(draft.attachments.values_list("pk", flat=True))
         for rename in payload.attachments or []:
             if rename.id not in known:
