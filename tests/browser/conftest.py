@@ -54,3 +54,14 @@ def log_in(page: Page, username: str, password: str = "demo") -> None:
 def smtp_server() -> Iterator[SmtpTestServer]:
     with SmtpTestServer() as server:
         yield server
+
+
+@pytest.fixture(autouse=True)
+def _default_email_templates(live_server) -> None:
+    # Browser tests run in transactions that are flushed, not rolled back, which also
+    # wipes what the data migrations created: put the default templates back.
+    from django.apps import apps
+
+    from organisatrice.emails.defaults import default_templates_install
+
+    default_templates_install(apps)
