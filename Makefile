@@ -30,11 +30,12 @@ run: setup
 	$(BIN)/python -m organisatrice.devserver --host $(HOST) --port $(PORT) --smtp-port $(SMTP_PORT)
 
 # Debian packages the tests use: Chromium drives the browser tests (Playwright cannot
-# download its own browser here), qpdf and poppler-utils check the generated PDFs.
-SYSTEM_PACKAGES := chromium qpdf poppler-utils
-SYSTEM_COMMANDS := /usr/bin/chromium /usr/bin/qpdf /usr/bin/pdftotext
+# download its own browser here), qpdf and poppler-utils check the generated PDFs, and the
+# Liberation fonts are the documents' typeface (Typst falls back to its own without them).
+SYSTEM_PACKAGES := chromium qpdf poppler-utils fonts-liberation
+SYSTEM_FILES := /usr/bin/chromium /usr/bin/qpdf /usr/bin/pdftotext /usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf
 sysdeps:
-	@missing=0; for c in $(SYSTEM_COMMANDS); do [ -x $$c ] || missing=1; done; \
+	@missing=0; for c in $(SYSTEM_FILES); do [ -e $$c ] || missing=1; done; \
 	if [ $$missing = 1 ]; then \
 		if [ "$$(id -u)" = "0" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
 		else echo "The tests need: $(SYSTEM_PACKAGES). Run 'sudo apt-get install $(SYSTEM_PACKAGES)'." >&2; exit 1; fi; \
