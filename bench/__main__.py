@@ -24,9 +24,7 @@ OUTPUT = ROOT / "var" / "bench" / "results.json"
 
 def postgres_url() -> str | None:
     url = os.environ.get("BENCH_POSTGRES_URL", POSTGRES_URL_DEFAULT)
-    check = subprocess.run(
-        [sys.executable, "-m", "bench.pg", "ensure", url], capture_output=True, text=True, cwd=ROOT
-    )
+    check = subprocess.run([sys.executable, "-m", "bench.pg", "ensure", url], capture_output=True, text=True, cwd=ROOT)
     if check.returncode != 0:
         print(f"PostgreSQL unreachable ({url}): its cases are skipped.\n{check.stderr}", file=sys.stderr)
         return None

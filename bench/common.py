@@ -1,5 +1,6 @@
 """What every benchmark shares: timing statistics and one result row format."""
 
+import json
 import os
 import statistics
 import time
@@ -57,3 +58,8 @@ def result_from_samples(*, bench: str, case: str, samples: list[float], extra: d
 def database_label() -> str:
     url = os.environ.get("DATABASE_URL", "")
     return "postgresql" if url.startswith("postgres") else "sqlite"
+
+
+def emit(result: Result) -> None:
+    """One result line for the runner (bench/__main__.py) to collect."""
+    print("RESULT " + json.dumps(result.as_dict()), flush=True)

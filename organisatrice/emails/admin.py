@@ -56,7 +56,7 @@ class EmailTemplateForm(forms.ModelForm):
                 self.add_error(part, str(problem))
         subject = cleaned.get("subject") or ""
         if "\n" in subject or "\r" in subject:
-            self.add_error("subject", _("Le concerne tient sur une ligne."))
+            self.add_error("subject", _("Le concerne doit tenir sur une ligne."))
         return cleaned
 
 

@@ -41,7 +41,7 @@ class DraftForm(forms.Form):
     to_extra = forms.CharField(label=_("Autres destinataires (À)"), required=False, strip=False)
     cc_extra = forms.CharField(label=_("Cc"), required=False, strip=False)
     bcc_extra = forms.CharField(label=_("Cci"), required=False, strip=False)
-    bcc_me = forms.BooleanField(label=_("Copie cachée à moi"), required=False)
+    bcc_me = forms.BooleanField(label=_("Copie cachée pour moi"), required=False)
 
 
 def contact_roles(*, draft: EmailDraft, contacts: list[Contact]) -> tuple[dict[int, str], dict[str, str]]:
@@ -140,7 +140,9 @@ def document_choices(*, order: Order) -> list[tuple[str, str]]:
             (f"{DocumentKind.PHOTO_DOCUMENTATION}:all", f"{DocumentKind.PHOTO_DOCUMENTATION.label} ({len(photos)})")
         )
         for photo in photos:
-            choices.append((f"{DocumentKind.PHOTOS}:{photo.pk}", f"{_('Photo')} {photo.caption or photo.pk}"))
+            choices.append(
+                (f"{DocumentKind.PHOTOS}:{photo.pk}", _("Photo %(caption)s") % {"caption": photo.caption or photo.pk})
+            )
     return choices
 
 

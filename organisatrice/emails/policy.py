@@ -22,7 +22,7 @@ class MailRefused(PermissionDenied):
 def _relation_refusal(employee: Employee, order: Order) -> str | None:
     if order.responsible_id == employee.pk or employee.is_dispatcher_or_coordinator:
         return None
-    return _("Vous n'êtes ni responsable de la commande %(number)s, ni répartiteur ou coordinateur.") % {
+    return _("Vous n'êtes ni responsable de la commande %(number)s, ni répartiteur ni coordinateur.") % {
         "number": order.number
     }
 

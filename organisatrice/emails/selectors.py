@@ -34,7 +34,7 @@ def email_draft_get_for_user(*, employee: Employee, pk: int) -> EmailDraft:
     Someone else's draft is not found: drafts are personal until sent.
     """
     draft = get_object_or_404(
-        EmailDraft.objects.select_related("order__client", "template", "author__user"),
+        EmailDraft.objects.select_related("order__client", "template", "author__user").prefetch_related("attachments"),
         pk=pk,
         author=employee,
         order__in=orders_visible_to(employee=employee),
@@ -48,7 +48,8 @@ def email_drafts_open(*, employee: Employee, order: Order) -> QuerySet[EmailDraf
 
 
 def draft_total_size(*, draft: EmailDraft) -> int:
-    return sum(draft.attachments.values_list("size", flat=True))
+    # Through .all(), so that attachments prefetched with the draft are not read again.
+    return sum(attachment.size for attachment in draft.attachments.all())
 
 
 def size_limit(*, company: CompanySettings) -> int:

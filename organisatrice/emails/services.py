@@ -415,7 +415,7 @@ def draft_warnings(*, draft: EmailDraft, company: CompanySettings) -> list[str]:
                 "limit": filesizeformat(company.max_attachments_size),
             }
         )
-    if draft.template and draft.template.attachment_kind and not draft.attachments.exists():
+    if draft.template and draft.template.attachment_kind and not draft.attachments.all():
         warnings.append(_("Aucune annexe : la commande n'a pas de document de ce type."))
     return warnings
 

@@ -108,7 +108,10 @@ class WorkReport(models.Model):
         ordering = ["-date", "-id"]
 
     def __str__(self) -> str:
-        return f"{_('Rapport de travail')} {self.order.number} {self.date:%d.%m.%Y}"
+        return _("Rapport de travail %(number)s du %(date)s") % {
+            "number": self.order.number,
+            "date": f"{self.date:%d.%m.%Y}",
+        }
 
     @property
     def total_hours(self) -> Decimal:
@@ -180,7 +183,7 @@ class Offer(models.Model):
         ordering = ["-date", "-id"]
 
     def __str__(self) -> str:
-        return f"{_('Offre')} {self.number}"
+        return _("Offre %(number)s") % {"number": self.number}
 
 
 class OfferLine(models.Model):

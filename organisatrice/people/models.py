@@ -31,7 +31,7 @@ class CompanySettings(models.Model):
     email_enabled = models.BooleanField(
         _("eMail activé pour l'entreprise"),
         default=True,
-        help_text=_("Désactivé, personne ne peut envoyer d'eMail depuis les commandes."),
+        help_text=_("Si désactivé, personne ne peut envoyer d'eMail depuis les commandes."),
     )
     sending_domain = models.CharField(
         _("domaine d'envoi"),
@@ -53,7 +53,7 @@ class CompanySettings(models.Model):
     max_attachments_size = models.PositiveIntegerField(
         _("taille maximale des annexes (octets)"), default=10 * 1024 * 1024
     )
-    bcc_me_default = models.BooleanField(_("« Copie cachée à moi » coché par défaut"), default=True)
+    bcc_me_default = models.BooleanField(_("« Copie cachée pour moi » coché par défaut"), default=True)
 
     class Meta:
         verbose_name = _("paramètres de l'entreprise")
