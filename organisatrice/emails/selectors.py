@@ -1,6 +1,7 @@
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from organisatrice.clients.models import Contact
 from organisatrice.orders.models import Order
 from organisatrice.orders.selectors import orders_visible_to
 from organisatrice.people.models import CompanySettings, Employee
@@ -26,6 +27,11 @@ def email_template_for(*, type_code: str, language: str) -> EmailTemplate | None
         if template is not None:
             return template
     return None
+
+
+def order_contacts(*, order: Order) -> QuerySet[Contact]:
+    """Everyone the composer offers as a recipient: the client's and the buildings' contacts."""
+    return Contact.objects.filter(Q(client_id=order.client_id) | Q(building__in=order.buildings.all()))
 
 
 def email_draft_get_for_user(*, employee: Employee, pk: int) -> EmailDraft:

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -34,7 +33,7 @@ from .recipients import (
     recipients_to_json,
 )
 from .rendering import TemplateRenderError, template_part_render
-from .selectors import draft_total_size
+from .selectors import draft_total_size, order_contacts
 
 TEXT_PARTS = ("greeting", "motivation", "body", "closing")
 SIZE_WARNING_FRACTION = 0.8
@@ -176,7 +175,7 @@ def email_draft_create(
     """A draft pre-filled from the template: recipients, parts, signature, attachment."""
     ensure_can_send(employee=author, order=order)
     company = company_settings_get()
-    if contact is not None and not Contact.objects.filter(_order_contacts(order), pk=contact.pk).exists():
+    if contact is not None and not order_contacts(order=order).filter(pk=contact.pk).exists():
         raise DraftInvalid({"to": [_("Ce contact n'appartient ni au client ni aux bâtiments de la commande.")]})
     if selection is None:
         selection = _default_selection(order=order, kind=template.attachment_kind)
@@ -308,16 +307,12 @@ def email_draft_apply_template(*, draft: EmailDraft, employee: Employee, templat
     return draft
 
 
-def _order_contacts(order: Order) -> Q:
-    return Q(client_id=order.client_id) | Q(building__in=order.buildings.all())
-
-
 def _primary_contact(*, draft: EmailDraft) -> Contact | None:
     """The contact behind the first To address, whose salutation the template uses."""
     first = next(iter(recipients_from_json(draft.to)), None)
     if first is None:
         return None
-    return Contact.objects.filter(_order_contacts(draft.order), email__iexact=first.email).order_by("pk").first()
+    return order_contacts(order=draft.order).filter(email__iexact=first.email).order_by("pk").first()
 
 
 # --- Attachments ----------------------------------------------------------------------------

@@ -44,7 +44,7 @@ def email_new(request: EmployeeRequest, pk: int) -> HttpResponse:
     """Step one of the composer: the template and the main recipient."""
     order = order_get_for_user(employee=request.employee, pk=pk)
     ensure_can_send(employee=request.employee, order=order)
-    contacts = Contact.objects.filter(pk__in=[c.pk for c in _order_contacts(order)])
+    contacts = selectors.order_contacts(order=order)
     templates = selectors.email_templates_active()
     form = NewEmailForm(request.POST or None, templates=templates, contacts=contacts)
     if request.method == "POST" and form.is_valid():
