@@ -232,6 +232,7 @@ def draft_upload(request: HttpRequest, draft_id: Id, file: File[UploadedFile]) -
     employee = caller(request)
     draft = _editable_draft(employee, draft_id)
     services.draft_attachment_upload(draft=draft, employee=employee, upload=file)
+    draft.refresh_from_db()  # also drops the attachments the selector prefetched
     return Status(201, draft_out(draft, employee=employee))
 
 
