@@ -19,6 +19,7 @@ class BuildingInline(admin.TabularInline):
 @admin.register(Client)
 class ClientAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "city", "language", "phone", "email"]
+    fields = ["kind", "name", "street", "postal_code", "city", "phone", "email", "language"]
     list_filter = ["kind", "language"]
     search_fields = ["name", "city", "email"]
     inlines = [BuildingInline, ContactInline]
@@ -27,6 +28,7 @@ class ClientAdmin(admin.ModelAdmin):
 @admin.register(Building)
 class BuildingAdmin(admin.ModelAdmin):
     list_display = ["name", "client", "street", "postal_code", "city"]
+    fields = ["client", "name", "street", "postal_code", "city"]
     search_fields = ["name", "street", "city", "client__name"]
     list_filter = ["city"]
     autocomplete_fields = ["client"]

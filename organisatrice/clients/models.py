@@ -2,7 +2,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from organisatrice.people.models import Language
+from organisatrice.people.models import Language, PostalAddress
 
 
 class Salutation(models.TextChoices):
@@ -11,16 +11,13 @@ class Salutation(models.TextChoices):
     MRS = "mrs", _("Madame")
 
 
-class Client(models.Model):
+class Client(PostalAddress):
     class Kind(models.TextChoices):
         COMPANY = "company", _("entreprise")
         PERSON = "person", _("personne")
 
     kind = models.CharField(_("type"), max_length=10, choices=Kind, default=Kind.COMPANY)
     name = models.CharField(_("nom"), max_length=200, db_index=True)
-    street = models.CharField(_("rue"), max_length=200, blank=True)
-    postal_code = models.CharField(_("NPA"), max_length=10, blank=True)
-    city = models.CharField(_("localité"), max_length=100, blank=True)
     phone = models.CharField(_("téléphone"), max_length=50, blank=True)
     email = models.EmailField(_("eMail"), blank=True)
     language = models.CharField(_("langue"), max_length=2, choices=Language, default=Language.FRENCH)
@@ -33,17 +30,10 @@ class Client(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def address_line(self) -> str:
-        return ", ".join(p for p in [self.street, f"{self.postal_code} {self.city}".strip()] if p)
 
-
-class Building(models.Model):
+class Building(PostalAddress):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="buildings", verbose_name=_("client"))
     name = models.CharField(_("nom"), max_length=200, db_index=True)
-    street = models.CharField(_("rue"), max_length=200, blank=True)
-    postal_code = models.CharField(_("NPA"), max_length=10, blank=True)
-    city = models.CharField(_("localité"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("bâtiment")
@@ -52,10 +42,6 @@ class Building(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def address_line(self) -> str:
-        return ", ".join(p for p in [self.street, f"{self.postal_code} {self.city}".strip()] if p)
 
 
 class Contact(models.Model):

@@ -16,13 +16,25 @@ class InterfaceLanguage(models.TextChoices):
     ENGLISH = "en", _("English")
 
 
-class CompanySettings(models.Model):
-    """The one company this installation serves; a single row, see `company_settings_get`."""
+class PostalAddress(models.Model):
+    """A Swiss postal address: street, NPA and locality."""
 
-    name = models.CharField(_("nom"), max_length=200)
     street = models.CharField(_("rue"), max_length=200, blank=True)
     postal_code = models.CharField(_("NPA"), max_length=10, blank=True)
     city = models.CharField(_("localité"), max_length=100, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def address_line(self) -> str:
+        return ", ".join(p for p in [self.street, f"{self.postal_code} {self.city}".strip()] if p)
+
+
+class CompanySettings(PostalAddress):
+    """The one company this installation serves; a single row, see `company_settings_get`."""
+
+    name = models.CharField(_("nom"), max_length=200)
     phone = models.CharField(_("téléphone"), max_length=50, blank=True)
     website = models.CharField(_("site web"), max_length=200, blank=True)
     logo = models.ImageField(_("logo"), upload_to="company/", blank=True)
@@ -61,10 +73,6 @@ class CompanySettings(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def address_line(self) -> str:
-        return ", ".join(p for p in [self.street, f"{self.postal_code} {self.city}".strip()] if p)
 
 
 class Employee(models.Model):
