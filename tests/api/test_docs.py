@@ -57,6 +57,8 @@ def test_every_endpoint_but_the_token_needs_authentication_and_documents_its_err
                 assert {"BearerTokenAuth": []} in operation["security"]
             if "{" in path:
                 assert "404" in operation["responses"], (method, path)
+            if "application/json" in operation.get("requestBody", {}).get("content", {}):
+                assert "400" in operation["responses"], (method, path)
 
 
 def test_the_docs_use_the_swagger_files_served_by_the_app(schema):

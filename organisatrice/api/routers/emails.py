@@ -125,7 +125,7 @@ def email_attachment(request: HttpRequest, email_id: Id, position: Position) -> 
     return _download(blob_read(attachment.sha256), attachment.content_type, attachment.filename)
 
 
-@router.post("/emails/{email_id}/notes", response=responses({201: NoteOut}, 403, 404))
+@router.post("/emails/{email_id}/notes", response=responses({201: NoteOut}, 400, 403, 404))
 def email_note_add(request: HttpRequest, email_id: Id, payload: NoteIn) -> Status[dict]:
     """An internal note on the sent email: kept with its author and time, never sent."""
     employee = caller(request)

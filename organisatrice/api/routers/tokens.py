@@ -14,7 +14,7 @@ from ..services import api_token_create
 router = Router(tags=["Authentification"])
 
 
-@router.post("/auth/token", auth=None, response=responses({201: TokenOut}, 403))
+@router.post("/auth/token", auth=None, response=responses({201: TokenOut}, 400, 403))
 def token_create(request: HttpRequest, payload: TokenIn) -> Status[dict]:
     """A bearer token for an active employee; shown once, only its SHA-256 is kept."""
     user = authenticate(request, username=payload.username, password=payload.password)
