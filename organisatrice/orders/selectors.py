@@ -83,6 +83,9 @@ class _CountedPaginator(Paginator):
         return self.known_count
 
 
+MAX_PAGE_NUMBER = 10**9
+
+
 def order_list_page(
     *, employee: Employee | None, search: str = "", page_number: str | int | None = None, per_page: int
 ) -> OrderListPage:
@@ -138,7 +141,8 @@ def _search_page(
             return cursor.fetchall()
 
     try:
-        requested = max(1, int(page_number or 1))
+        # Capped: a page number beyond any real list must not overflow the OFFSET.
+        requested = min(max(1, int(page_number or 1)), MAX_PAGE_NUMBER)
     except (TypeError, ValueError):
         requested = 1
     rows = read(requested)

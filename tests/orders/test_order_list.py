@@ -102,3 +102,11 @@ def test_nobody_without_an_employee_profile_gets_orders():
         listing = selectors.order_list_page(employee=None, search=search, per_page=ORDERS_PER_PAGE)
         assert listing.orders == []
         assert listing.page.paginator.count == 0
+
+
+def test_an_absurd_page_number_shows_the_last_page(logged_in):
+    order = OrderFactory(title="Chaudière")
+    for query in [{"q": "Chaudière", "page": "9" * 25}, {"page": "9" * 25}]:
+        response = logged_in.get(reverse("orders:list"), query)
+        assert response.status_code == 200
+        assert order.number in response.content.decode()
