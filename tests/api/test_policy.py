@@ -1,45 +1,24 @@
 """The permission matrix through the API: the same policy as the pages, 403 with the reason, nothing changed."""
 
-import itertools
-
 import pytest
 
 from organisatrice.emails import policy
 from organisatrice.emails.models import EmailDraft, EmailNote, OutgoingEmail
-from organisatrice.people.selectors import company_settings_get
 from tests.api.conftest import api_for
 from tests.emails.outgoing import Attachment, outgoing_email_create
-from tests.factories import ContactFactory, EmployeeFactory, OrderFactory
+from tests.policy_matrix import MATRIX, MATRIX_ARGUMENTS, may_read_archive, may_send, policy_case
 
 pytestmark = pytest.mark.django_db
 
-RELATIONS = ["responsible", "dispatcher", "coordinator", "other"]
-MATRIX = list(itertools.product([True, False], [True, False], [True, False], RELATIONS))
 
-
-def _case(company_on: bool, employee_on: bool, mail_permission: bool, relation: str):
-    company = company_settings_get()
-    company.email_enabled = company_on
-    company.save()
-    employee = EmployeeFactory(
-        email_enabled=employee_on,
-        mail_permission=mail_permission,
-        is_dispatcher=relation == "dispatcher",
-        is_coordinator=relation == "coordinator",
-    )
-    order = OrderFactory(responsible=employee if relation == "responsible" else EmployeeFactory())
-    ContactFactory(client=order.client, email="favre@gerance.ch")
-    return employee, order
-
-
-@pytest.mark.parametrize(("company_on", "employee_on", "mail_permission", "relation"), MATRIX)
+@pytest.mark.parametrize(MATRIX_ARGUMENTS, MATRIX)
 def test_the_api_follows_the_matrix(company_on, employee_on, mail_permission, relation):
-    employee, order = _case(company_on, employee_on, mail_permission, relation)
-    may_send = company_on and employee_on and mail_permission and relation != "other"
-    may_read = mail_permission and relation != "other"
+    employee, order = policy_case(company_on, employee_on, mail_permission, relation)
+    sends = may_send(company_on, employee_on, mail_permission, relation)
+    may_read = may_read_archive(mail_permission, relation)
     send_reason = policy.send_refusal(employee=employee, order=order)
     read_reason = policy.archive_refusal(employee=employee, order=order)
-    assert (send_reason is None) is may_send and (read_reason is None) is may_read
+    assert (send_reason is None) is sends and (read_reason is None) is may_read
     api = api_for(employee)
     # A draft the employee wrote while they still could, and an email sent from the order.
     draft = EmailDraft.objects.create(
@@ -50,7 +29,7 @@ def test_the_api_follows_the_matrix(company_on, employee_on, mail_permission, re
     # The order itself is visible to every employee; the answer says whether they may email.
     detail = api.get(f"/orders/{order.pk}")
     assert detail.status_code == 200
-    assert detail.json()["can_send_email"] is may_send
+    assert detail.json()["can_send_email"] is sends
     assert detail.json()["send_refusal"] == send_reason
 
     sending = [
@@ -60,7 +39,7 @@ def test_the_api_follows_the_matrix(company_on, employee_on, mail_permission, re
         api.get(f"/email-drafts/{draft.pk}/preview"),
     ]
     for response in sending:
-        if may_send:
+        if sends:
             assert response.status_code in (200, 201)
         else:
             assert response.status_code == 403
@@ -83,23 +62,23 @@ def test_the_api_follows_the_matrix(company_on, employee_on, mail_permission, re
     # A retry sends again: it needs what a send needs (the email is queued, so the allowed
     # answer is the outbox's refusal of that move).
     retry = api.post(f"/emails/{sent.pk}/retry")
-    if may_send:
+    if sends:
         assert retry.status_code == 409
     else:
         assert retry.status_code == 403
         assert retry.json()["detail"] in {send_reason, read_reason}
 
     sending_then = api.post(f"/email-drafts/{draft.pk}/send")
-    assert sending_then.status_code == (202 if may_send else 403)
+    assert sending_then.status_code == (202 if sends else 403)
 
     cancel = api.post(f"/emails/{sent.pk}/cancel")
     assert cancel.status_code == (200 if may_read else 403)
 
     # Refused requests changed nothing.
     draft.refresh_from_db()
-    assert draft.subject == ("Changé" if may_send else "Rapport")
-    assert EmailDraft.objects.filter(order=order).count() == (2 if may_send else 1)
+    assert draft.subject == ("Changé" if sends else "Rapport")
+    assert EmailDraft.objects.filter(order=order).count() == (2 if sends else 1)
     assert EmailNote.objects.filter(email=sent).exists() is may_read
-    assert OutgoingEmail.objects.filter(order=order).count() == (2 if may_send else 1)
+    assert OutgoingEmail.objects.filter(order=order).count() == (2 if sends else 1)
     sent.refresh_from_db()
     assert sent.status == ("cancelled" if may_read else "queued")

@@ -1,49 +1,24 @@
 """The whole permission matrix, through the service, the pages and the form posts."""
 
-import itertools
-
 import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
 from organisatrice.emails import policy
 from organisatrice.emails.models import EmailDraft, EmailTemplate
-from organisatrice.people.selectors import company_settings_get
-from tests.factories import ContactFactory, EmployeeFactory, OrderFactory
+from tests.policy_matrix import MATRIX, MATRIX_ARGUMENTS, may_read_archive, may_send, policy_case
 
 pytestmark = pytest.mark.django_db
 
-RELATIONS = ["responsible", "dispatcher", "coordinator", "other"]
-MATRIX = list(itertools.product([True, False], [True, False], [True, False], RELATIONS))
 
-
-def _case(company_on: bool, employee_on: bool, mail_permission: bool, relation: str):
-    company = company_settings_get()
-    company.email_enabled = company_on
-    company.save()
-    employee = EmployeeFactory(
-        email_enabled=employee_on,
-        mail_permission=mail_permission,
-        is_dispatcher=relation == "dispatcher",
-        is_coordinator=relation == "coordinator",
-    )
-    order = OrderFactory(responsible=employee if relation == "responsible" else EmployeeFactory())
-    ContactFactory(client=order.client, email="favre@gerance.ch")
-    return employee, order
-
-
-def _expected(company_on: bool, employee_on: bool, mail_permission: bool, relation: str) -> bool:
-    return company_on and employee_on and mail_permission and relation != "other"
-
-
-@pytest.mark.parametrize(("company_on", "employee_on", "mail_permission", "relation"), MATRIX)
+@pytest.mark.parametrize(MATRIX_ARGUMENTS, MATRIX)
 def test_service_answers_the_matrix(company_on, employee_on, mail_permission, relation):
-    employee, order = _case(company_on, employee_on, mail_permission, relation)
-    allowed = _expected(company_on, employee_on, mail_permission, relation)
+    employee, order = policy_case(company_on, employee_on, mail_permission, relation)
+    allowed = may_send(company_on, employee_on, mail_permission, relation)
 
     assert policy.can_send(employee=employee, order=order) is allowed
     # Reading the archive ignores the on/off switches.
-    assert policy.can_read_archive(employee=employee, order=order) is (mail_permission and relation != "other")
+    assert policy.can_read_archive(employee=employee, order=order) is may_read_archive(mail_permission, relation)
     reason = policy.send_refusal(employee=employee, order=order)
     if allowed:
         assert reason is None
@@ -59,10 +34,10 @@ def test_service_answers_the_matrix(company_on, employee_on, mail_permission, re
         assert "responsable" in reason and order.number in reason
 
 
-@pytest.mark.parametrize(("company_on", "employee_on", "mail_permission", "relation"), MATRIX)
+@pytest.mark.parametrize(MATRIX_ARGUMENTS, MATRIX)
 def test_pages_and_posts_follow_the_matrix(client, company_on, employee_on, mail_permission, relation):
-    employee, order = _case(company_on, employee_on, mail_permission, relation)
-    allowed = _expected(company_on, employee_on, mail_permission, relation)
+    employee, order = policy_case(company_on, employee_on, mail_permission, relation)
+    allowed = may_send(company_on, employee_on, mail_permission, relation)
     client.force_login(employee.user)
 
     detail = client.get(reverse("orders:detail", args=[order.pk])).content.decode()
@@ -80,7 +55,7 @@ def test_pages_and_posts_follow_the_matrix(client, company_on, employee_on, mail
 
 
 def test_a_refused_send_of_an_existing_draft_changes_nothing(client):
-    employee, order = _case(True, True, True, "responsible")
+    employee, order = policy_case(True, True, True, "responsible")
     client.force_login(employee.user)
     template = EmailTemplate.objects.get(type__code="free", language="fr", is_default=True)
     client.post(reverse("emails:new", args=[order.pk]), {"template": template.pk})
