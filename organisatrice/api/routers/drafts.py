@@ -11,15 +11,13 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Router, Status, UploadedFile
 
-from organisatrice.clients.models import Contact
 from organisatrice.emails import selectors, services
 from organisatrice.emails.assembly import body_html, body_text
 from organisatrice.emails.models import EmailDraft, EmailTemplate
 from organisatrice.emails.policy import ensure_can_send
 from organisatrice.emails.recipients import Recipient
 from organisatrice.emails.services import DraftAlreadySent, DraftChanges, DraftInvalid
-from organisatrice.orders.models import Order
-from organisatrice.orders.selectors import order_get_for_user, order_recipient_candidates
+from organisatrice.orders.selectors import order_get_for_user
 from organisatrice.people.models import Employee
 from organisatrice.people.selectors import company_settings_get
 
@@ -74,12 +72,6 @@ def draft_out(draft: EmailDraft, *, employee: Employee, notices: list[str] | Non
     }
 
 
-def _order_contacts(order: Order) -> dict[int, Contact]:
-    candidates = order_recipient_candidates(order=order)
-    contacts = [*candidates.client_contacts, *(c for _b, group in candidates.building_contacts for c in group)]
-    return {contact.pk: contact for contact in contacts}
-
-
 def _active_template(template_id: int, *, errors: dict[str, list[str]]) -> EmailTemplate | None:
     template = selectors.email_templates_active().filter(pk=template_id).first()
     if template is None:
@@ -128,7 +120,7 @@ def draft_create(request: HttpRequest, order_id: Id, payload: DraftCreateIn) -> 
     errors: dict[str, list[str]] = {}
     contact = None
     if payload.contact_id is not None:
-        contact = _order_contacts(order).get(payload.contact_id)
+        contact = selectors.order_contacts(order=order).filter(pk=payload.contact_id).first()
         if contact is None:
             errors["contact_id"] = [_("Ce contact n'appartient ni au client ni aux bâtiments de la commande.")]
     template = None
