@@ -1,3 +1,5 @@
+import mimetypes
+
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
@@ -38,7 +40,8 @@ def order_detail(request: EmployeeRequest, pk: int) -> HttpResponse:
 def photo_image(request: EmployeeRequest, pk: int, photo_id: int) -> FileResponse:
     order = selectors.order_get_for_user(employee=request.employee, pk=pk)
     photo = get_object_or_404(order.photos, pk=photo_id)
-    return FileResponse(photo.image.open("rb"), content_type="image/jpeg")
+    content_type = mimetypes.guess_type(photo.image.name or "")[0] or "application/octet-stream"
+    return FileResponse(photo.image.open("rb"), content_type=content_type)
 
 
 @employee_required

@@ -76,3 +76,20 @@ def test_order_detail_shows_client_buildings_contacts_and_documents(logged_in):
 
 def test_unknown_order_is_404(logged_in):
     assert logged_in.get(reverse("orders:detail", args=[999999])).status_code == 404
+
+
+def test_photos_are_served_with_a_thumbnail_only_to_employees(client, logged_in):
+    from tests.documents.factories import PhotoFactory
+
+    photo = PhotoFactory()
+    order = photo.order
+    thumbnail = logged_in.get(reverse("orders:photo_thumbnail", args=[order.pk, photo.pk]))
+    original = logged_in.get(reverse("orders:photo", args=[order.pk, photo.pk]))
+
+    assert thumbnail.status_code == 200 and thumbnail["Content-Type"] == "image/jpeg"
+    assert thumbnail.content.startswith(b"\xff\xd8") and len(thumbnail.content) < photo.image.size
+    assert b"".join(original.streaming_content) == photo.image.open("rb").read()
+    other_order = OrderFactory()
+    assert logged_in.get(reverse("orders:photo", args=[other_order.pk, photo.pk])).status_code == 404
+    logged_in.logout()
+    assert logged_in.get(reverse("orders:photo", args=[order.pk, photo.pk])).status_code == 302
