@@ -7,6 +7,7 @@ exception. The connection is opened on first use and reused for the next message
 
 import enum
 import logging
+import re
 import smtplib
 import ssl
 from collections.abc import Sequence
@@ -78,6 +79,10 @@ def _by_code(code: int) -> Outcome:
 
 def _error_text(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}".strip().rstrip(":")
+
+
+# What may not appear in an envelope address: it would end or reshape the command.
+_UNSAFE_IN_ADDRESS = re.compile(r"[<>\s\x00-\x1f\x7f]")
 
 
 class _StaleConnection(Exception):
@@ -238,11 +243,17 @@ class SmtpConnection:
         assert smtp is not None
         stage = Stage.MAIL
         try:
+            unusable = [a for a in (envelope_from, *recipients) if not a or _UNSAFE_IN_ADDRESS.search(a)]
+            if unusable:
+                return SmtpResult(
+                    Outcome.PERMANENT, Stage.MAIL, error=f"adresse inutilisable dans l’enveloppe : {unusable[0]!r}"
+                )
             options = []
-            if smtp.has_extn("size"):
-                options.append(f"SIZE={len(raw)}")
-            if not raw.isascii() and smtp.has_extn("8bitmime"):
-                options.append("BODY=8BITMIME")
+            if smtp.does_esmtp:
+                if smtp.has_extn("size"):
+                    options.append(f"SIZE={len(raw)}")
+                if not raw.isascii() and smtp.has_extn("8bitmime"):
+                    options.append("BODY=8BITMIME")
             if not (envelope_from.isascii() and all(r.isascii() for r in recipients)):
                 if not smtp.has_extn("smtputf8"):
                     return SmtpResult(
@@ -251,8 +262,11 @@ class SmtpConnection:
                         error="le serveur n’accepte pas les adresses non ASCII (pas de SMTPUTF8)",
                     )
                 options.append("SMTPUTF8")
+                smtp.command_encoding = "utf-8"
             try:
-                code, reply = smtp.mail(envelope_from, options)
+                # The addresses are bare and checked above: smtplib's quoteaddr would
+                # parse each one again, for a third of the dialogue's CPU.
+                code, reply = smtp.docmd("mail", f"FROM:<{envelope_from}>{''.join(' ' + o for o in options)}")
             except smtplib.SMTPServerDisconnected:
                 if reused:
                     raise _StaleConnection from None
@@ -265,7 +279,7 @@ class SmtpConnection:
             stage = Stage.RCPT
             refused: dict[str, tuple[int, str]] = {}
             for recipient in recipients:
-                code, reply = smtp.rcpt(recipient)
+                code, reply = smtp.docmd("rcpt", f"TO:<{recipient}>")
                 if code == 421:
                     return self._refused(Stage.RCPT, code, reply)
                 if code not in (250, 251):

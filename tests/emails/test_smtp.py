@@ -240,3 +240,12 @@ def test_non_ascii_addresses_without_smtputf8_are_refused_for_good():
 @given(st.lists(st.sampled_from([b".", b"..", b"\r\n", b"\n", b"\r", b"a", b"\r\n.", b" ."])).map(b"".join))
 def test_dot_stuffing_is_smtplibs(raw):
     assert dot_stuffed(raw) == smtplib._quote_periods(raw)
+
+
+@pytest.mark.parametrize("address", ["anne@gerance.ch>\r\nRCPT TO:<x@evil.example", "anne @gerance.ch", ""])
+def test_an_address_that_would_reshape_the_command_is_refused_before_sending(smtp_server, address):
+    with connection_to(smtp_server) as smtp:
+        result = smtp.sendmail("envoi@dupont-sa.ch", ["ok@gerance.ch", address], raw_message())
+
+    assert result.outcome == Outcome.PERMANENT
+    assert smtp_server.received == []

@@ -1,0 +1,477 @@
+"""Sending: the outbox workers against a plain smtplib loop, and the delay of a Send.
+
+One local aiosmtpd sink runs in its own process (`python -m bench.bench_sending sink PORT
+LOG`) and notes the time and Message-ID of every message it accepts. Each email carries a
+200 KB PDF-like attachment (about 270 KB on the wire).
+
+- ceiling: one process sends the same bytes with smtplib over one connection, from memory.
+- 1 worker, 4 workers: `manage.py db_worker` processes deliver 1,000 emails queued by one
+  committed transaction; throughput runs from that commit to the sink's last acceptance.
+  Three rounds of (ceiling, 1 worker, 4 workers); ratios are medians of each round's.
+  CPU is the workers' own user+system time over that window (from /proc), so Django's
+  start-up is not counted; on PostgreSQL the database server's CPU is not counted either.
+- delay: with one idle worker (polling every 0.2 s, as `make run` does), 50 Sends one
+  at a time; each is timed from its transaction's commit to the sink's acceptance.
+
+Measured on SQLite and PostgreSQL: SQLite is the embedded default and runs `make run`'s
+single worker; several workers are the PostgreSQL set-up, but SQLite shows what they cost
+there too. BENCH_QUICK=1 sends 200 emails in one round and times 20 Sends.
+"""
+
+import json
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.policy import SMTP
+from pathlib import Path
+from typing import Any
+
+import django
+
+from bench.common import Result, database_label, percentile
+
+DATABASES = ["sqlite", "postgresql"]
+QUICK = os.environ.get("BENCH_QUICK") == "1"
+EMAILS = 200 if QUICK else 1000
+SENDS = 20 if QUICK else 50
+ROUNDS = 1 if QUICK else 3
+ATTACHMENT_BYTES = 200 * 1024
+WORKER_POLL_SECONDS = "0.2"
+ROOT = Path(__file__).resolve().parent.parent
+MESSAGE_ID = re.compile(rb"^Message-ID:\s*(<[^>\r\n]+>)", re.IGNORECASE | re.MULTILINE)
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+# --- The sink (its own process) --------------------------------------------------------
+
+
+def run_sink(port: int, log_path: str) -> None:
+    import asyncio
+
+    from aiosmtpd.controller import Controller
+
+    class NotingHandler:
+        def __init__(self) -> None:
+            self.log = Path(log_path).open("a", buffering=1)  # noqa: SIM115 - open for the process's life
+
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            content: bytes = envelope.original_content
+            head = content[: content.find(b"\r\n\r\n")]
+            found = MESSAGE_ID.search(head)
+            message_id = found.group(1).decode() if found else "-"
+            self.log.write(f"{time.monotonic():.6f} {message_id}\n")
+            return "250 2.0.0 Ok"
+
+    controller = Controller(NotingHandler(), hostname="127.0.0.1", port=port, data_size_limit=64 * 1024 * 1024)
+    controller.start()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        asyncio.run(asyncio.Event().wait())
+    finally:
+        controller.stop()
+
+
+class Sink:
+    def __init__(self, directory: Path) -> None:
+        import socket
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = int(probe.getsockname()[1])
+        self.log = directory / "sink.log"
+        self.log.write_text("")
+        self._offset = 0
+        self._accepted: dict[str, float] = {}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bench.bench_sending", "sink", str(self.port), str(self.log)], cwd=ROOT
+        )
+        deadline = time.monotonic() + 20
+        while not self._listening():
+            if time.monotonic() > deadline:
+                raise RuntimeError("the SMTP sink did not start")
+            time.sleep(0.05)
+
+    def _listening(self) -> bool:
+        import socket
+
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as probe:
+                return probe.recv(3) == b"220"
+        except OSError:
+            return False
+
+    def accepted(self) -> dict[str, float]:
+        """Message-ID → time of acceptance (time.monotonic, the machine's clock).
+
+        Reads only what the sink wrote since the last call: the bench polls while the
+        workers run, and must not take their CPU.
+        """
+        with self.log.open("rb") as log:
+            log.seek(self._offset)
+            chunk = log.read()
+        complete = chunk[: chunk.rfind(b"\n") + 1]
+        self._offset += len(complete)
+        for line in complete.decode().splitlines():
+            moment, message_id = line.split(" ", 1)
+            self._accepted.setdefault(message_id, float(moment))
+        return self._accepted
+
+    def wait_for(self, message_ids: set[str], *, timeout: float) -> dict[str, float]:
+        deadline = time.monotonic() + timeout
+        while True:
+            accepted = self.accepted()
+            if message_ids <= accepted.keys():
+                return {m: accepted[m] for m in message_ids}
+            if time.monotonic() > deadline:
+                missing = len(message_ids - accepted.keys())
+                raise RuntimeError(f"{missing} of {len(message_ids)} messages not accepted within {timeout} s")
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+# --- Workers ----------------------------------------------------------------------------
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process, as the kernel accounts it."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+class Workers:
+    def __init__(self, count: int, *, sink: Sink, log_dir: Path) -> None:
+        environment = {
+            **os.environ,
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(sink.port),
+            "EMAIL_USE_TLS": "false",
+            "EMAIL_USE_SSL": "false",
+        }
+        self.logs = [log_dir / f"worker-{count}-{n}.log" for n in range(count)]
+        self.processes = []
+        for log in self.logs:
+            with log.open("wb") as output:
+                self.processes.append(
+                    subprocess.Popen(
+                        [
+                            sys.executable,
+                            "manage.py",
+                            "db_worker",
+                            "--interval",
+                            WORKER_POLL_SECONDS,
+                            "--no-startup-delay",
+                            "--no-reload",
+                        ],
+                        cwd=ROOT,
+                        env=environment,
+                        stdout=output,
+                        stderr=subprocess.STDOUT,
+                    )
+                )
+        deadline = time.monotonic() + 60
+        while not all("Starting worker" in log.read_text(errors="replace") for log in self.logs):
+            if time.monotonic() > deadline or any(p.poll() is not None for p in self.processes):
+                raise RuntimeError("a worker did not start:\n" + "\n".join(log.read_text() for log in self.logs))
+            time.sleep(0.05)
+
+    def cpu(self) -> float:
+        return sum(cpu_seconds(process.pid) for process in self.processes)
+
+    def stop(self) -> None:
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+# --- Messages -----------------------------------------------------------------------------
+
+
+def template_message() -> tuple[bytes, str]:
+    """A business email with text, HTML and a 200 KB PDF-like attachment; and its Message-ID."""
+    attachment = b"%PDF-1.7\n" + bytes((i * 7919 + (i >> 8) * 31) % 256 for i in range(ATTACHMENT_BYTES)) + b"%%EOF\n"
+    message = EmailMessage(policy=SMTP)
+    message["From"] = "Jean Muster (Dupont SA) <envoi@dupont-sa.ch>"
+    message["Reply-To"] = "Jean Muster <jean.muster@dupont-sa.ch>"
+    message["To"] = "Anne Favre <anne.favre@gerance.ch>"
+    message["Subject"] = "Rapport de travail 2026-00042 – Résidence Les Érables"
+    message["Date"] = "Mon, 30 Nov 2026 09:15:00 +0100"
+    message_id = "<template.0000000000@dupont-sa.ch>"
+    message["Message-ID"] = message_id
+    text = "Bonjour Madame Favre,\n\nVeuillez trouver ci-joint le rapport de travail.\n\nMeilleures salutations\n"
+    message.set_content(text, charset="utf-8", cte="quoted-printable")
+    message.add_alternative(f"<p>{text}</p>", subtype="html", charset="utf-8", cte="quoted-printable")
+    message.add_attachment(attachment, maintype="application", subtype="pdf", filename="Rapport 2026-00042.pdf")
+    return message.as_bytes(policy=SMTP), message_id
+
+
+class Mailbag:
+    """Frozen emails in the outbox's tables, as Send leaves them (minus the queueing)."""
+
+    def __init__(self) -> None:
+        from django.contrib.auth import get_user_model
+
+        from organisatrice.clients.models import Client
+        from organisatrice.orders.models import Order
+        from organisatrice.people.models import Employee
+
+        self.template, self.template_id = template_message()
+        client, _ = Client.objects.get_or_create(name="Banc d'essai envoi SA")
+        user, _ = get_user_model().objects.get_or_create(username="bench-sending")
+        self.sender, _ = Employee.objects.get_or_create(
+            user=user, defaults={"first_name": "Jean", "last_name": "Muster", "email": "jean.muster@dupont-sa.ch"}
+        )
+        self.order, _ = Order.objects.get_or_create(
+            number="BENCH-SEND", defaults={"title": "Banc d'essai", "client": client, "responsible": self.sender}
+        )
+        self.counter = 0
+        self.clear()
+
+    def raw(self, message_id: str) -> bytes:
+        return self.template.replace(self.template_id.encode(), message_id.encode(), 1)
+
+    def next_id(self) -> str:
+        self.counter += 1
+        return f"<bench.{os.getpid()}.{self.counter:06d}@dupont-sa.ch>"
+
+    def create(self, count: int) -> list[Any]:
+        from organisatrice.emails.blobs import blob_put
+        from organisatrice.emails.models import OutgoingEmail
+
+        emails = []
+        for _ in range(count):
+            message_id = self.next_id()
+            raw = self.raw(message_id)
+            emails.append(
+                OutgoingEmail(
+                    order=self.order,
+                    sender=self.sender,
+                    template_type="work_report",
+                    message_id=message_id,
+                    from_header="Jean Muster (Dupont SA) <envoi@dupont-sa.ch>",
+                    reply_to="Jean Muster <jean.muster@dupont-sa.ch>",
+                    to=[{"name": "Anne Favre", "email": "anne.favre@gerance.ch"}],
+                    cc=[],
+                    bcc=[{"name": "Jean Muster", "email": "jean.muster@dupont-sa.ch"}],
+                    subject="Rapport de travail 2026-00042",
+                    text_body="Bonjour",
+                    html_body="<p>Bonjour</p>",
+                    raw_sha256=blob_put(raw),
+                    raw_size=len(raw),
+                )
+            )
+        return OutgoingEmail.objects.bulk_create(emails)
+
+    def close(self) -> None:
+        """Leaves the shared bench database as it was (other benchmarks count its orders)."""
+        self.clear()
+        client, user = self.order.client, self.sender.user
+        self.order.delete()
+        self.sender.delete()
+        user.delete()
+        client.delete()
+
+    def clear(self) -> None:
+        from django.core.files.storage import default_storage
+        from django_tasks_db.models import DBTaskResult
+
+        from organisatrice.emails.blobs import blob_name
+        from organisatrice.emails.models import DeliveryAttempt, OutgoingEmail
+        from organisatrice.orders.models import OrderEvent
+
+        emails = OutgoingEmail.objects.filter(order=self.order)
+        hashes = list(emails.values_list("raw_sha256", flat=True))
+        OrderEvent.objects.filter(order=self.order).delete()
+        DeliveryAttempt.objects.filter(email__order=self.order).delete()
+        emails.delete()
+        DBTaskResult.objects.filter(task_path="organisatrice.emails.tasks.deliver_due_emails").delete()
+        for sha256 in hashes:
+            default_storage.delete(blob_name(sha256))
+
+
+# --- Cases --------------------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    """One throughput measurement: emails per second and CPU per email, with the sink's gaps."""
+
+    per_second: float
+    cpu_ms: float
+    gaps_ms: list[float]
+
+
+def gaps(accepted: dict[str, float], started: float) -> list[float]:
+    times = sorted(accepted.values())
+    return [(b - a) * 1000 for a, b in zip([started, *times[:-1]], times, strict=True)]
+
+
+def plain_loop(mailbag: Mailbag, sink: Sink) -> Run:
+    import smtplib
+
+    messages = {message_id: mailbag.raw(message_id) for message_id in (mailbag.next_id() for _ in range(EMAILS))}
+    recipients = ["anne.favre@gerance.ch", "jean.muster@dupont-sa.ch"]
+    cpu_started, started = time.process_time(), time.monotonic()
+    with smtplib.SMTP("127.0.0.1", sink.port, timeout=30) as smtp:
+        for raw in messages.values():
+            smtp.sendmail("envoi@dupont-sa.ch", recipients, raw)
+    cpu = time.process_time() - cpu_started
+    accepted = sink.wait_for(set(messages), timeout=120)
+    return Run(EMAILS / (max(accepted.values()) - started), cpu * 1000 / EMAILS, gaps(accepted, started))
+
+
+def outbox_throughput(mailbag: Mailbag, sink: Sink, *, workers: int, log_dir: Path) -> Run:
+    from django.db import transaction
+
+    from organisatrice.emails.outbox import outbox_enqueue
+
+    emails = mailbag.create(EMAILS)
+    pool = Workers(workers, sink=sink, log_dir=log_dir)
+    try:
+        cpu_before = pool.cpu()
+        committed: list[float] = []
+        with transaction.atomic():
+            # First on_commit callback: the moment of the commit, before the enqueueing.
+            transaction.on_commit(lambda: committed.append(time.monotonic()))
+            for email in emails:
+                outbox_enqueue(email=email)
+        accepted = sink.wait_for({email.message_id for email in emails}, timeout=600)
+        wait_idle()
+        cpu = pool.cpu() - cpu_before
+    finally:
+        pool.stop()
+    mailbag.clear()
+    started = committed[0]
+    return Run(EMAILS / (max(accepted.values()) - started), cpu * 1000 / EMAILS, gaps(accepted, started))
+
+
+def wait_idle() -> None:
+    """Until no delivery task is running or due: the workers have finished their share."""
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    tasks = DBTaskResult.objects.filter(task_path="organisatrice.emails.tasks.deliver_due_emails")
+    deadline = time.monotonic() + 60
+    while tasks.filter(status=TaskResultStatus.RUNNING).exists() or tasks.ready().exists():
+        if time.monotonic() > deadline:
+            raise RuntimeError("the workers did not go idle")
+        time.sleep(0.02)
+
+
+def send_delay(mailbag: Mailbag, sink: Sink, *, log_dir: Path) -> Result:
+    import random
+
+    from django.db import transaction
+
+    from organisatrice.emails.outbox import outbox_enqueue
+
+    emails = mailbag.create(SENDS)
+    pool = Workers(1, sink=sink, log_dir=log_dir)
+    delays = []
+    # Sends arrive at no particular moment of the worker's polling cycle.
+    pace = random.Random(2026)
+    try:
+        for email in emails:
+            time.sleep(pace.uniform(0.05, 0.35))
+            committed: list[float] = []
+
+            def note_commit(committed: list[float] = committed) -> None:
+                committed.append(time.monotonic())
+
+            with transaction.atomic():
+                transaction.on_commit(note_commit)
+                outbox_enqueue(email=email)
+            accepted = sink.wait_for({email.message_id}, timeout=30)
+            delays.append((accepted[email.message_id] - committed[0]) * 1000)
+    finally:
+        pool.stop()
+    mailbag.clear()
+    return Result(
+        bench="sending",
+        case=f"delay Send commit → acceptance, idle worker polling every {WORKER_POLL_SECONDS} s",
+        database=database_label(),
+        n=len(delays),
+        median_ms=round(statistics.median(delays), 1),
+        p95_ms=round(percentile(delays, 0.95), 1),
+        extra={"max_ms": round(max(delays), 1), "target_p95_ms": 1000},
+    )
+
+
+def throughput_result(case: str, runs: list[Run], extra: dict[str, Any] | None = None) -> Result:
+    pooled = [gap for run in runs for gap in run.gaps_ms]
+    return Result(
+        bench="sending",
+        case=case,
+        database=database_label(),
+        n=len(pooled),
+        median_ms=round(statistics.median(pooled), 3),
+        p95_ms=round(percentile(pooled, 0.95), 3),
+        extra={
+            "emails_per_s": round(statistics.median(run.per_second for run in runs), 1),
+            "cpu_ms_per_email": round(statistics.median(run.cpu_ms for run in runs), 2),
+            "rounds_emails_per_s": [round(run.per_second, 1) for run in runs],
+            **(extra or {}),
+        },
+    )
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.bench")
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    log_dir = Path(settings.VAR_DIR) / "bench" / "sending"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    sink = Sink(log_dir)
+    mailbag = Mailbag()
+    try:
+        # Rounds of ceiling, 1 worker, 4 workers: each ratio is taken against the ceiling
+        # of its own round, as the machine's speed drifts (other work, a shared host).
+        ceiling: list[Run] = []
+        outbox: dict[int, list[Run]] = {1: [], 4: []}
+        for _round in range(ROUNDS):
+            ceiling.append(plain_loop(mailbag, sink))
+            for workers, runs in outbox.items():
+                runs.append(outbox_throughput(mailbag, sink, workers=workers, log_dir=log_dir))
+        emit(throughput_result("plain smtplib loop, one connection (ceiling)", ceiling))
+        for workers, runs in outbox.items():
+            ratios = [run.per_second / plain.per_second for run, plain in zip(runs, ceiling, strict=True)]
+            cpu_ratios = [run.cpu_ms / plain.cpu_ms for run, plain in zip(runs, ceiling, strict=True)]
+            extra: dict[str, Any] = {
+                "ratio_to_ceiling": round(statistics.median(ratios), 3),
+                "cpu_ratio_to_plain": round(statistics.median(cpu_ratios), 2),
+            }
+            if workers == 4:
+                extra.update(target_ratio=0.9, target_cpu_ratio=2.0)
+            emit(throughput_result(f"outbox, {workers} db_worker{'s' if workers > 1 else ''}", runs, extra))
+        emit(send_delay(mailbag, sink, log_dir=log_dir))
+    finally:
+        sink.stop()
+        mailbag.close()
+
+
+def emit(result: Result) -> None:
+    print("RESULT " + json.dumps(result.as_dict(), ensure_ascii=False), flush=True)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "sink":
+        run_sink(int(sys.argv[2]), sys.argv[3])
+    else:
+        print(f"bench_sending on {database_label()}", flush=True)
+        main()
