@@ -1,14 +1,34 @@
 import pytest
 from django.test import Client as HttpClient
 
-from organisatrice.people.models import Employee
+from organisatrice.people.models import CompanySettings, Employee
+from organisatrice.people.selectors import company_settings_get
 
 from .factories import EmployeeFactory
 
 
+@pytest.fixture(scope="module")
+def _module_media(tmp_path_factory):
+    return tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture(autouse=True)
-def _media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+def _media_root(request, settings, tmp_path):
+    # Modules marked shared_media seed the demo photo pool once and keep it for all their tests.
+    if request.node.get_closest_marker("shared_media"):
+        settings.MEDIA_ROOT = request.getfixturevalue("_module_media")
+    else:
+        settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def company(db) -> CompanySettings:
+    company = company_settings_get()
+    company.name = "Dupont Technique SA"
+    company.sending_address = "noreply@dupont-sa.ch"
+    company.sending_domain = "dupont-sa.ch"
+    company.save()
+    return company
 
 
 @pytest.fixture

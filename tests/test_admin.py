@@ -14,22 +14,11 @@ from organisatrice.orders.demo import demo_seed
 from organisatrice.orders.models import Order
 from tests import factories
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.shared_media]
 
 # Read when the module is collected, so that an admin registered tomorrow is tested too.
 REGISTERED = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
 IDS = [model._meta.label for model, _model_admin in REGISTERED]
-
-
-@pytest.fixture(scope="module")
-def _shared_media(tmp_path_factory):
-    return tmp_path_factory.mktemp("media")
-
-
-@pytest.fixture(autouse=True)
-def _media_root(settings, _shared_media):
-    # Overrides the conftest one: the demo photo pool is drawn once for the whole module.
-    settings.MEDIA_ROOT = _shared_media
 
 
 @pytest.fixture

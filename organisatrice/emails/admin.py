@@ -129,16 +129,8 @@ class EmailNoteInline(ReadOnlyInline):
     fields = ["created_at", "author", "text"]
 
 
-class ArchiveAdmin(admin.ModelAdmin):
-    """Sent emails are commercial records: the backoffice shows them and changes nothing."""
-
-    list_display = ["created_at", "order", "subject", "sender", "status", "attempt_count", "sent_at"]
-    list_filter = ["status", "created_at", "template_type"]
-    search_fields = ["subject", "message_id", "order__number", "order__client__name"]
-    list_select_related = ["order", "sender"]
-    date_hierarchy = "created_at"
-    show_full_result_count = False
-    inlines = [OutgoingAttachmentInline, DeliveryAttemptInline, EmailNoteInline]
+class ViewOnlyAdmin(admin.ModelAdmin):
+    """Records nobody may add, change or delete in the backoffice."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -148,6 +140,18 @@ class ArchiveAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class ArchiveAdmin(ViewOnlyAdmin):
+    """Sent emails are commercial records: the backoffice shows them and changes nothing."""
+
+    list_display = ["created_at", "order", "subject", "sender", "status", "attempt_count", "sent_at"]
+    list_filter = ["status", "created_at", "template_type"]
+    search_fields = ["subject", "message_id", "order__number", "order__client__name"]
+    list_select_related = ["order", "sender"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    inlines = [OutgoingAttachmentInline, DeliveryAttemptInline, EmailNoteInline]
 
 
 @admin.register(OutgoingEmail)
@@ -165,7 +169,7 @@ class FailedEmailAdmin(ArchiveAdmin):
 
 
 @admin.register(OrderReadyToBill)
-class OrderReadyToBillAdmin(admin.ModelAdmin):
+class OrderReadyToBillAdmin(ViewOnlyAdmin):
     list_display = ["number", "title", "client", "responsible", "status", "reported_at", "reported_reports"]
     list_filter = [("reported_at", admin.DateFieldListFilter), "status", "responsible"]
     search_fields = ["number", "title", "client__name"]
@@ -179,15 +183,6 @@ class OrderReadyToBillAdmin(admin.ModelAdmin):
     @admin.display(description=_("rapports transmis"))
     def reported_reports(self, obj: Any) -> int:
         return obj.work_reports.filter(reported_at__isnull=False).count()
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def get_urls(self) -> list:
         return [

@@ -7,7 +7,6 @@ import nh3
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -16,19 +15,10 @@ from organisatrice.people.access import EmployeeRequest, employee_required
 
 from . import outbox, selectors, services
 from .blobs import blob_read
+from .downloads import sent_attachment_download, sent_message_download
 from .models import OutgoingEmail
 from .policy import can_send, ensure_can_send
 from .services import DraftInvalid
-
-CANCELLABLE = {OutgoingEmail.Status.QUEUED, OutgoingEmail.Status.RETRY_WAIT}
-RETRYABLE = {OutgoingEmail.Status.FAILED}
-
-
-def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @require_GET
@@ -57,8 +47,8 @@ def _detail(
             "attachments": sent.attachments.all(),
             "attempts": sent.attempts.all(),
             "notes": sent.notes.select_related("author"),
-            "can_cancel": sent.status in CANCELLABLE,
-            "can_retry": sent.status in RETRYABLE and can_send(employee=request.employee, order=sent.order),
+            "can_cancel": outbox.outbox_can_cancel(email=sent),
+            "can_retry": outbox.outbox_can_retry(email=sent) and can_send(employee=request.employee, order=sent.order),
             "note_text": note_text,
             "note_error": note_error,
         },
@@ -76,8 +66,7 @@ def email_detail(request: EmployeeRequest, pk: int) -> HttpResponse:
 @employee_required
 def email_raw(request: EmployeeRequest, pk: int) -> HttpResponse:
     sent = selectors.outgoing_email_get_for_user(employee=request.employee, pk=pk)
-    safe_id = "".join(c for c in sent.message_id if c.isalnum() or c in "-._")[:60]
-    return _download(blob_read(sent.raw_sha256), "message/rfc822", f"{sent.order.number}_{safe_id}.eml")
+    return sent_message_download(sent)
 
 
 @require_GET
@@ -85,7 +74,7 @@ def email_raw(request: EmployeeRequest, pk: int) -> HttpResponse:
 def email_attachment(request: EmployeeRequest, pk: int, position: int) -> HttpResponse:
     sent = selectors.outgoing_email_get_for_user(employee=request.employee, pk=pk)
     attachment = get_object_or_404(sent.attachments, position=position)
-    return _download(blob_read(attachment.sha256), attachment.content_type, attachment.filename)
+    return sent_attachment_download(attachment)
 
 
 @require_POST

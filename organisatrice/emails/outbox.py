@@ -14,9 +14,9 @@ transaction: no row is locked while a server is being talked to.
 Leases. A claim sets lease_expires_at = claim time + lease on the rows it takes. That
 value is also the claim's token: starting and recording an attempt change a row only
 while it still carries the token, so a worker presumed dead (whose rows were reclaimed)
-cannot overwrite the new owner's state. next_attempt_at is NULL exactly while an attempt
-is in progress; a reclaim uses that to tell an interrupted attempt (the message may have
-reached the server) from a row the dead worker had not reached yet.
+cannot overwrite the new owner's state. A sending row's next_attempt_at is NULL exactly
+while its attempt is in progress; a reclaim uses that to tell an interrupted attempt (the
+message may have reached the server) from a row the dead worker had not reached yet.
 
 Times are rounded up to the whole second where a task is scheduled for them, so that the
 rows that become due together share one task.
@@ -56,6 +56,17 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     Status.SENT: frozenset(),
     Status.CANCELLED: frozenset(),
 }
+
+
+def outbox_can_cancel(*, email: OutgoingEmail) -> bool:
+    """Whether the email still waits to be sent, so that cancelling it is a legal move."""
+    return Status.CANCELLED in TRANSITIONS[email.status]
+
+
+def outbox_can_retry(*, email: OutgoingEmail) -> bool:
+    return Status.QUEUED in TRANSITIONS[email.status]
+
+
 # A worker that lost its lease (stalled longer than the lease) may still come back with
 # the server's acceptance. The message did arrive: the row says so, whatever happened to
 # it meanwhile, rather than invite another send or show a failure that is not one.
@@ -184,8 +195,8 @@ def _task_waiting(task: Any, *, at: datetime.datetime | None) -> bool:
 # --- Services called by people (through the composer and the archive) -----------------
 
 
-def _event(*, email_id: int, order_id: int, kind: str, actor: Employee | None = None, text: str = "") -> None:
-    OrderEvent.objects.create(order_id=order_id, kind=kind, actor=actor, email_id=email_id, text=text)
+def _event(*, email_id: int, order_id: int, kind: str, actor_id: int | None = None, text: str = "") -> None:
+    OrderEvent.objects.create(order_id=order_id, kind=kind, actor_id=actor_id, email_id=email_id, text=text)
 
 
 def outbox_enqueue(*, email: OutgoingEmail) -> None:
@@ -203,7 +214,7 @@ def outbox_enqueue(*, email: OutgoingEmail) -> None:
             email_id=email.pk,
             order_id=email.order_id,
             kind=OrderEvent.Kind.EMAIL_QUEUED,
-            actor=email.sender,
+            actor_id=email.sender_id,
             text=email.subject,
         )
         transaction.on_commit(delivery_schedule, robust=True)
@@ -217,7 +228,7 @@ def outbox_cancel(*, email: OutgoingEmail, actor: Employee) -> None:
         locked.status = Status.CANCELLED
         locked.next_attempt_at = None
         locked.save(update_fields=["status", "next_attempt_at"])
-        _event(email_id=locked.pk, order_id=locked.order_id, kind=OrderEvent.Kind.EMAIL_CANCELLED, actor=actor)
+        _event(email_id=locked.pk, order_id=locked.order_id, kind=OrderEvent.Kind.EMAIL_CANCELLED, actor_id=actor.pk)
     email.status, email.next_attempt_at = locked.status, locked.next_attempt_at
 
 
@@ -237,7 +248,7 @@ def outbox_retry(*, email: OutgoingEmail, actor: Employee) -> None:
             email_id=locked.pk,
             order_id=locked.order_id,
             kind=OrderEvent.Kind.EMAIL_QUEUED,
-            actor=actor,
+            actor_id=actor.pk,
             text=_("Nouvel essai demandé : %(subject)s") % {"subject": locked.subject},
         )
         transaction.on_commit(delivery_schedule, robust=True)

@@ -5,7 +5,6 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -19,6 +18,7 @@ from organisatrice.people.selectors import company_settings_get
 from . import selectors, services
 from .assembly import body_html, body_text
 from .blobs import blob_read
+from .downloads import download_response
 from .forms import (
     ROLE_CHOICES,
     DraftForm,
@@ -299,12 +299,4 @@ def draft_attachment_preview(request: EmployeeRequest, pk: int, attachment_id: i
 def draft_attachment_download(request: EmployeeRequest, pk: int, attachment_id: int) -> HttpResponse:
     draft = selectors.email_draft_get_for_user(employee=request.employee, pk=pk)
     attachment = get_object_or_404(draft.attachments, pk=attachment_id)
-    return _attachment_response(blob_read(attachment.sha256), attachment.content_type, attachment.filename)
-
-
-def _attachment_response(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    # Django encodes a non-ASCII name per RFC 6266 / 5987.
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return download_response(blob_read(attachment.sha256), attachment.content_type, attachment.filename)

@@ -9,7 +9,6 @@ from django.test import Client as HttpClient
 from organisatrice.api.services import api_token_create
 from organisatrice.emails.models import EmailTemplate
 from organisatrice.people.models import Employee
-from organisatrice.people.selectors import company_settings_get
 
 # The real SMTP server of the email tests, for the end-to-end test.
 from tests.emails.conftest import smtp_server, smtp_settings  # noqa: F401
@@ -57,16 +56,6 @@ def api(employee) -> ApiClient:
 @pytest.fixture
 def anonymous() -> ApiClient:
     return ApiClient(HttpClient(), None)
-
-
-@pytest.fixture
-def company(db):
-    company = company_settings_get()
-    company.name = "Dupont Technique SA"
-    company.sending_address = "noreply@dupont-sa.ch"
-    company.sending_domain = "dupont-sa.ch"
-    company.save()
-    return company
 
 
 @pytest.fixture

@@ -31,23 +31,12 @@ from organisatrice.emails.models import EmailTemplate
 from organisatrice.orders.models import Order
 from organisatrice.people.models import Employee
 
-pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+pytestmark = [pytest.mark.django_db, pytest.mark.slow, pytest.mark.shared_media]
 
 # Generated requests per operation and per kind of ids; with 18 operations and three
 # strategies, 18 × 50 requests in all.
 EXAMPLES_PER_OPERATION = 50
 CHECKS = [not_a_server_error, response_schema_conformance]
-
-
-@pytest.fixture(scope="module")
-def _shared_media(tmp_path_factory):
-    return tmp_path_factory.mktemp("media")
-
-
-@pytest.fixture(autouse=True)
-def _media_root(settings, _shared_media):
-    # One directory for the whole test, so that the demo photos stay where seed_demo put them.
-    settings.MEDIA_ROOT = _shared_media
 
 
 @pytest.fixture

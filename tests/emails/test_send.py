@@ -14,20 +14,9 @@ from organisatrice.emails.recipients import Recipient
 from organisatrice.emails.services import DraftAlreadySent, DraftChanges
 from organisatrice.emails.tasks import deliver_due
 from organisatrice.orders.models import OrderEvent
-from organisatrice.people.selectors import company_settings_get
 from tests.factories import BuildingFactory, ContactFactory, EmployeeFactory, OrderFactory, WorkReportLineFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def company():
-    company = company_settings_get()
-    company.name = "Dupont Technique SA"
-    company.sending_address = "noreply@dupont-sa.ch"
-    company.sending_domain = "dupont-sa.ch"
-    company.save()
-    return company
 
 
 @pytest.fixture

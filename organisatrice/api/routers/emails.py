@@ -6,12 +6,11 @@ import email.policy
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils.http import content_disposition_header
 from ninja import Router, Status
 
 from organisatrice.emails import outbox, selectors, services
-from organisatrice.emails.archive_views import CANCELLABLE, RETRYABLE
 from organisatrice.emails.blobs import blob_read
+from organisatrice.emails.downloads import sent_attachment_download, sent_message_download
 from organisatrice.emails.models import OutgoingEmail
 from organisatrice.emails.policy import can_send, ensure_can_send
 from organisatrice.orders.selectors import order_get_for_user
@@ -32,13 +31,6 @@ def _binary(content_type: str, description: str) -> dict:
     # These answers are files, not JSON: say so in the schema.
     content = {content_type: {"schema": {"type": "string", "format": "binary"}}}
     return {"responses": {"200": {"description": description, "content": content}}}
-
-
-def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 def email_summary_out(sent: OutgoingEmail) -> dict:
@@ -80,8 +72,8 @@ def email_out(sent: OutgoingEmail, *, employee: Employee) -> dict:
             {"id": note.pk, "author": employee_out(note.author), "text": note.text, "created_at": note.created_at}
             for note in sent.notes.select_related("author")
         ],
-        "can_retry": sent.status in RETRYABLE and can_send(employee=employee, order=sent.order),
-        "can_cancel": sent.status in CANCELLABLE,
+        "can_retry": outbox.outbox_can_retry(email=sent) and can_send(employee=employee, order=sent.order),
+        "can_cancel": outbox.outbox_can_cancel(email=sent),
     }
 
 
@@ -109,8 +101,7 @@ def email_detail(request: HttpRequest, email_id: Id) -> dict:
 )
 def email_raw(request: HttpRequest, email_id: Id) -> HttpResponse:
     sent = selectors.outgoing_email_get_for_user(employee=caller(request), pk=email_id)
-    safe_id = "".join(c for c in sent.message_id if c.isalnum() or c in "-._")[:60]
-    return _download(blob_read(sent.raw_sha256), "message/rfc822", f"{sent.order.number}_{safe_id}.eml")
+    return sent_message_download(sent)
 
 
 @router.get(
@@ -122,7 +113,7 @@ def email_attachment(request: HttpRequest, email_id: Id, position: Position) -> 
     """The attachment at this position (0, 1, …) of the sent email."""
     sent = selectors.outgoing_email_get_for_user(employee=caller(request), pk=email_id)
     attachment = get_object_or_404(sent.attachments, position=position)
-    return _download(blob_read(attachment.sha256), attachment.content_type, attachment.filename)
+    return sent_attachment_download(attachment)
 
 
 @router.post("/emails/{email_id}/notes", response=responses({201: NoteOut}, 400, 403, 404))
