@@ -177,8 +177,9 @@ def test_a_queued_email_is_delivered_promptly_by_an_idle_worker(shared_database,
 
     [received] = smtp_server.received
     assert received.message_id == message_id
-    # The devserver polls every 0.2 s; this worker every 0.1 s.
-    assert received.received_at - float(committed_at) < 1.0
+    # This worker polls every 0.1 s (the devserver's every 0.2 s): a tenth of a second is
+    # typical; the margin is for a busy test machine. bench_sending measures the p95.
+    assert received.received_at - float(committed_at) < 1.5
 
 
 def test_a_worker_killed_mid_batch_loses_nothing(shared_database, start_worker, smtp_server):
