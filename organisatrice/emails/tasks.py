@@ -78,16 +78,15 @@ def deliver_due(*, worker: str) -> dict[str, int]:
     config = outbox_settings()
     deadline = time.monotonic() + config.task_seconds
     counts: Counter[str] = Counter()
+
+    def may_start(claimed: ClaimedEmail) -> bool:
+        # Starting with less than half the lease left risks a reclaim while the message
+        # is still on its way; the rest of the batch is reclaimed when the lease ends.
+        return timezone.now() < claimed.lease_token - config.lease / 2
+
     with SmtpConnection.from_settings() as smtp:
         while True:
             batch = outbox_claim_due(limit=config.batch_size)
-
-            def may_start(claimed: ClaimedEmail) -> bool:
-                # Starting with less than half the lease left risks a reclaim while the
-                # message is still on its way; the rest of the batch is reclaimed when
-                # the lease ends instead.
-                return timezone.now() < claimed.lease_token - config.lease / 2
-
             # Each record marks the next email as begun: one transaction per email.
             started = bool(batch) and may_start(batch[0]) and outbox_attempt_start(claimed=batch[0])
             unreachable: SmtpResult | None = None
