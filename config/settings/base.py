@@ -136,6 +136,28 @@ EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
 # Django's own default is no timeout at all, which lets a silent server hang a worker.
 EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=30.0)
 
+# TLS client settings, for a server whose certificate a private CA signed, or that wants ours.
+EMAIL_SSL_CAFILE = env.str("EMAIL_SSL_CAFILE", default="") or None
+EMAIL_SSL_CERTFILE = env.str("EMAIL_SSL_CERTFILE", default="") or None
+EMAIL_SSL_KEYFILE = env.str("EMAIL_SSL_KEYFILE", default="") or None
+
+# The outbox (organisatrice/emails/outbox.py): how long a worker owns an email it claimed,
+# how often a temporary failure is retried and how far apart, and how much one task takes.
+EMAIL_OUTBOX_LEASE_SECONDS = env.int("EMAIL_OUTBOX_LEASE_SECONDS", default=300)
+EMAIL_OUTBOX_MAX_ATTEMPTS = env.int("EMAIL_OUTBOX_MAX_ATTEMPTS", default=8)
+EMAIL_OUTBOX_RETRY_BASE_SECONDS = env.int("EMAIL_OUTBOX_RETRY_BASE_SECONDS", default=30)
+EMAIL_OUTBOX_RETRY_MAX_SECONDS = env.int("EMAIL_OUTBOX_RETRY_MAX_SECONDS", default=3600)
+EMAIL_OUTBOX_BATCH_SIZE = env.int("EMAIL_OUTBOX_BATCH_SIZE", default=20)
+EMAIL_OUTBOX_TASK_SECONDS = env.int("EMAIL_OUTBOX_TASK_SECONDS", default=60)
+
+# Photos as they leave: long edge in pixels and JPEG quality; smaller inside the photo
+# documentation PDF, where 1,200 px still prints above 300 dpi.
+DOCUMENTS_PHOTO_LONG_EDGE = env.int("DOCUMENTS_PHOTO_LONG_EDGE", default=2000)
+DOCUMENTS_PHOTO_JPEG_QUALITY = env.int("DOCUMENTS_PHOTO_JPEG_QUALITY", default=85)
+DOCUMENTS_PHOTO_DOCUMENTATION_LONG_EDGE = env.int("DOCUMENTS_PHOTO_DOCUMENTATION_LONG_EDGE", default=1200)
+# Typst's working directory for templates and images.
+DOCUMENTS_WORK_DIR = Path(env.str("DOCUMENTS_WORK_DIR", default=str(VAR_DIR / "documents")))
+
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",

@@ -26,11 +26,6 @@ from .exceptions import DocumentError
 
 logger = logging.getLogger(__name__)
 
-PHOTO_LONG_EDGE = 2000
-PHOTO_JPEG_QUALITY = 85
-# Inside a PDF a photo is printed about 8 cm wide: 1,200 px is still over 300 dpi there and
-# keeps a documentation of a dozen photos well under the attachment limit.
-DOCUMENTATION_LONG_EDGE = 1200
 LOGO_LONG_EDGE = 800
 # Bumped when the preparation changes, so that variants made the old way are not reused.
 PREPARATION_VERSION = "1"
@@ -43,15 +38,15 @@ _KEPT_EXIF_TAGS = (ExifTags.Base.DateTimeOriginal, ExifTags.Base.OffsetTimeOrigi
 
 
 def photo_long_edge() -> int:
-    return int(getattr(settings, "DOCUMENTS_PHOTO_LONG_EDGE", PHOTO_LONG_EDGE))
+    return int(settings.DOCUMENTS_PHOTO_LONG_EDGE)
 
 
 def photo_jpeg_quality() -> int:
-    return int(getattr(settings, "DOCUMENTS_PHOTO_JPEG_QUALITY", PHOTO_JPEG_QUALITY))
+    return int(settings.DOCUMENTS_PHOTO_JPEG_QUALITY)
 
 
 def documentation_long_edge() -> int:
-    return int(getattr(settings, "DOCUMENTS_PHOTO_DOCUMENTATION_LONG_EDGE", DOCUMENTATION_LONG_EDGE))
+    return int(settings.DOCUMENTS_PHOTO_DOCUMENTATION_LONG_EDGE)
 
 
 @dataclass(frozen=True)

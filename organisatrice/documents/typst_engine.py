@@ -47,8 +47,7 @@ def template_sources() -> TemplateSources:
 
 
 def workspace_dir() -> Path:
-    configured = getattr(settings, "DOCUMENTS_WORK_DIR", None)
-    return Path(configured) if configured else Path(settings.VAR_DIR) / "documents"
+    return Path(settings.DOCUMENTS_WORK_DIR)
 
 
 def _write_atomically(path: Path, content: bytes) -> None:

@@ -87,12 +87,12 @@ class OutboxSettings:
 def outbox_settings() -> OutboxSettings:
     """The outbox's tunables; each has a default, so the settings need not name them."""
     return OutboxSettings(
-        lease=datetime.timedelta(seconds=getattr(settings, "EMAIL_OUTBOX_LEASE_SECONDS", 300)),
-        max_attempts=getattr(settings, "EMAIL_OUTBOX_MAX_ATTEMPTS", 8),
-        retry_base=datetime.timedelta(seconds=getattr(settings, "EMAIL_OUTBOX_RETRY_BASE_SECONDS", 30)),
-        retry_max=datetime.timedelta(seconds=getattr(settings, "EMAIL_OUTBOX_RETRY_MAX_SECONDS", 3600)),
-        batch_size=getattr(settings, "EMAIL_OUTBOX_BATCH_SIZE", 20),
-        task_seconds=getattr(settings, "EMAIL_OUTBOX_TASK_SECONDS", 60),
+        lease=datetime.timedelta(seconds=settings.EMAIL_OUTBOX_LEASE_SECONDS),
+        max_attempts=settings.EMAIL_OUTBOX_MAX_ATTEMPTS,
+        retry_base=datetime.timedelta(seconds=settings.EMAIL_OUTBOX_RETRY_BASE_SECONDS),
+        retry_max=datetime.timedelta(seconds=settings.EMAIL_OUTBOX_RETRY_MAX_SECONDS),
+        batch_size=settings.EMAIL_OUTBOX_BATCH_SIZE,
+        task_seconds=settings.EMAIL_OUTBOX_TASK_SECONDS,
     )
 
 

@@ -113,9 +113,9 @@ class SmtpConfig:
             use_tls=settings.EMAIL_USE_TLS,
             use_ssl=settings.EMAIL_USE_SSL,
             timeout=settings.EMAIL_TIMEOUT,
-            cafile=getattr(settings, "EMAIL_SSL_CAFILE", None),
-            certfile=getattr(settings, "EMAIL_SSL_CERTFILE", None),
-            keyfile=getattr(settings, "EMAIL_SSL_KEYFILE", None),
+            cafile=settings.EMAIL_SSL_CAFILE,
+            certfile=settings.EMAIL_SSL_CERTFILE,
+            keyfile=settings.EMAIL_SSL_KEYFILE,
         )
 
     def ssl_context(self) -> ssl.SSLContext:
