@@ -5,11 +5,12 @@ placeholder must stop the save with a message that says where, never reach a cli
 an empty gap. Output is plain text; HTML is made from it later, escaped.
 """
 
+import functools
 import re
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
-from jinja2 import StrictUndefined, TemplateSyntaxError, meta
+from jinja2 import StrictUndefined, Template, TemplateSyntaxError, meta
 from jinja2.exceptions import SecurityError, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -64,9 +65,15 @@ def template_part_problems(source: str) -> list[TemplateProblem]:
     return []
 
 
+@functools.lru_cache(maxsize=1024)
+def _compiled(source: str) -> Template:
+    # Compiling is most of a render's cost, and the same few template parts come back all day.
+    return _environment.from_string(source)
+
+
 def template_part_render(source: str, values: dict[str, str]) -> str:
     try:
-        return _environment.from_string(source).render(values)
+        return _compiled(source).render(values)
     except TemplateSyntaxError as error:
         raise TemplateRenderError(TemplateProblem(error.message or "", error.lineno)) from error
     except SecurityError as error:

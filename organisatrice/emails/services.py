@@ -14,6 +14,7 @@ from organisatrice.clients.models import Contact
 from organisatrice.documents.kinds import DocumentKind
 from organisatrice.documents.services import DocumentError, document_render, filename_clean
 from organisatrice.orders.models import Offer, Order, OrderEvent, WorkReport
+from organisatrice.orders.selectors import order_recipient_candidates
 from organisatrice.people.models import CompanySettings, Employee
 from organisatrice.people.selectors import company_settings_get
 
@@ -138,7 +139,9 @@ def _render_parts(
     return rendered
 
 
-def _attach_document(*, draft: EmailDraft, kind: str, selection: dict, filename_pattern: str = "") -> DraftAttachment:
+def _attach_document(
+    *, draft: EmailDraft, kind: str, selection: dict, filename_pattern: str = "", position: int | None = None
+) -> DraftAttachment:
     try:
         document = document_render(
             order=draft.order,
@@ -149,7 +152,8 @@ def _attach_document(*, draft: EmailDraft, kind: str, selection: dict, filename_
         )
     except DocumentError as error:
         raise DraftInvalid({"attachments": [str(error)]}) from error
-    position = draft.attachments.count()
+    if position is None:
+        position = draft.attachments.count()
     return DraftAttachment.objects.create(
         draft=draft,
         position=position,
@@ -175,7 +179,7 @@ def email_draft_create(
     """A draft pre-filled from the template: recipients, parts, signature, attachment."""
     ensure_can_send(employee=author, order=order)
     company = company_settings_get()
-    if contact is not None and not order_contacts(order=order).filter(pk=contact.pk).exists():
+    if contact is not None and not _is_order_contact(order=order, contact=contact):
         raise DraftInvalid({"to": [_("Ce contact n'appartient ni au client ni aux bâtiments de la commande.")]})
     if selection is None:
         selection = _default_selection(order=order, kind=template.attachment_kind)
@@ -194,7 +198,11 @@ def email_draft_create(
     )
     if template.attachment_kind and selection:
         _attach_document(
-            draft=draft, kind=template.attachment_kind, selection=selection, filename_pattern=template.filename_pattern
+            draft=draft,
+            kind=template.attachment_kind,
+            selection=selection,
+            filename_pattern=template.filename_pattern,
+            position=0,  # a new draft has no attachment yet
         )
     return draft
 
@@ -302,9 +310,22 @@ def email_draft_apply_template(*, draft: EmailDraft, employee: Employee, templat
     draft.attachments.exclude(source=DraftAttachment.Source.UPLOAD).delete()
     if template.attachment_kind and selection:
         _attach_document(
-            draft=draft, kind=template.attachment_kind, selection=selection, filename_pattern=template.filename_pattern
+            draft=draft,
+            kind=template.attachment_kind,
+            selection=selection,
+            filename_pattern=template.filename_pattern,
+            position=0,  # a new draft has no attachment yet
         )
     return draft
+
+
+def _is_order_contact(*, order: Order, contact: Contact) -> bool:
+    # Through the candidates, which reuse the contacts the order was fetched with.
+    candidates = order_recipient_candidates(order=order)
+    return any(
+        c.pk == contact.pk
+        for c in [*candidates.client_contacts, *(c for _b, group in candidates.building_contacts for c in group)]
+    )
 
 
 def _primary_contact(*, draft: EmailDraft) -> Contact | None:
