@@ -55,11 +55,16 @@ def main() -> None:
 
     DocumentRender.objects.all().delete()
 
+    # Looked up before timing: only the server's work is measured.
+    contacts = {
+        order.pk: Contact.objects.filter(client_id=order.client_id).exclude(email="").values_list("pk", flat=True)[0]
+        for order in orders
+    }
+
     def open_composer(order: Order) -> None:
-        contact = Contact.objects.filter(client_id=order.client_id).exclude(email="").first()
         response = client.post(
             reverse("emails:new", args=[order.pk]),
-            {"template": template.pk, "contact": contact.pk if contact else ""},
+            {"template": template.pk, "contact": contacts[order.pk]},
             follow=True,
         )
         assert response.status_code == 200, response.status_code
