@@ -191,6 +191,16 @@ def test_the_archive_cannot_be_changed_in_the_backoffice(admin_client, draft, sm
     assert sent.subject == "Rapport de travail – Les Érables"
 
 
+def admin_failed_list(draft) -> str:
+    from django.test import Client
+
+    from tests.factories import UserFactory
+
+    admin = Client()
+    admin.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return admin.get(reverse("admin:emails_failedemail_changelist")).content.decode()
+
+
 def test_retry_and_cancel_from_the_pages(client, draft, smtp_settings, smtp_server):
     smtp_server.fail_next("550 5.1.1 Mailbox unavailable")
     sent = services.email_send(draft=draft, employee=draft.author)
@@ -200,6 +210,9 @@ def test_retry_and_cancel_from_the_pages(client, draft, smtp_settings, smtp_serv
     client.force_login(draft.author.user)
     detail = client.get(reverse("emails:detail", args=[sent.pk])).content.decode()
     assert "Mailbox unavailable" in detail
+    order_page = client.get(reverse("orders:detail", args=[draft.order_id])).content.decode()
+    assert 'id="email-failure-flag"' in order_page and "1 eMail en échec" in order_page
+    assert "Mailbox unavailable" in admin_failed_list(draft)
 
     client.post(reverse("emails:retry", args=[sent.pk]))
     sent.refresh_from_db()
