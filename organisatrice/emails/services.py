@@ -167,6 +167,18 @@ def _attach_document(
     )
 
 
+def _attach_template_document(*, draft: EmailDraft, template: EmailTemplate, selection: dict) -> None:
+    """The document the template attaches, first among the draft's generated attachments."""
+    if template.attachment_kind and selection:
+        _attach_document(
+            draft=draft,
+            kind=template.attachment_kind,
+            selection=selection,
+            filename_pattern=template.filename_pattern,
+            position=0,
+        )
+
+
 @transaction.atomic
 def email_draft_create(
     *,
@@ -196,14 +208,7 @@ def email_draft_create(
         signature=signature_default(employee=author, company=company, language=template.language),
         **parts,
     )
-    if template.attachment_kind and selection:
-        _attach_document(
-            draft=draft,
-            kind=template.attachment_kind,
-            selection=selection,
-            filename_pattern=template.filename_pattern,
-            position=0,  # a new draft has no attachment yet
-        )
+    _attach_template_document(draft=draft, template=template, selection=selection)
     return draft
 
 
@@ -308,14 +313,7 @@ def email_draft_apply_template(*, draft: EmailDraft, employee: Employee, templat
     draft.signature = signature_default(employee=employee, company=company, language=template.language)
     draft.save()
     draft.attachments.exclude(source=DraftAttachment.Source.UPLOAD).delete()
-    if template.attachment_kind and selection:
-        _attach_document(
-            draft=draft,
-            kind=template.attachment_kind,
-            selection=selection,
-            filename_pattern=template.filename_pattern,
-            position=0,  # a new draft has no attachment yet
-        )
+    _attach_template_document(draft=draft, template=template, selection=selection)
     return draft
 
 
