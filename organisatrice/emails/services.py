@@ -319,11 +319,7 @@ def email_draft_apply_template(*, draft: EmailDraft, employee: Employee, templat
 
 def _is_order_contact(*, order: Order, contact: Contact) -> bool:
     # Through the candidates, which reuse the contacts the order was fetched with.
-    candidates = order_recipient_candidates(order=order)
-    return any(
-        c.pk == contact.pk
-        for c in [*candidates.client_contacts, *(c for _b, group in candidates.building_contacts for c in group)]
-    )
+    return any(c.pk == contact.pk for c in order_recipient_candidates(order=order).all_contacts())
 
 
 def _primary_contact(*, draft: EmailDraft) -> Contact | None:

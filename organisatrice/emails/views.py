@@ -8,9 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from organisatrice.clients.models import Contact
 from organisatrice.documents.services import document_preview_png
-from organisatrice.orders.models import Order
 from organisatrice.orders.selectors import order_get_for_user, order_recipient_candidates
 from organisatrice.people.access import EmployeeRequest, employee_required
 from organisatrice.people.selectors import company_settings_get
@@ -32,11 +30,6 @@ from .forms import (
 from .models import EmailDraft
 from .policy import ensure_can_send
 from .services import DraftAlreadySent, DraftInvalid
-
-
-def _order_contacts(order: Order) -> list[Contact]:
-    candidates = order_recipient_candidates(order=order)
-    return [*candidates.client_contacts, *(c for _b, contacts in candidates.building_contacts for c in contacts)]
 
 
 @employee_required
@@ -86,7 +79,7 @@ def _composer_context(
     order = draft.order
     company = company_settings_get()
     candidates = order_recipient_candidates(order=order)
-    contacts = [*candidates.client_contacts, *(c for _b, cs in candidates.building_contacts for c in cs)]
+    contacts = candidates.all_contacts()
     roles, _extras = contact_roles(draft=draft, contacts=contacts)
     if form is None:
         form = DraftForm(initial=draft_form_initial(draft=draft, contacts=contacts))
@@ -120,9 +113,9 @@ def _composer_context(
 
 
 def _save_from_post(request: EmployeeRequest, draft: EmailDraft) -> tuple[DraftForm, dict[str, list[str]], list[str]]:
-    contacts = _order_contacts(draft.order)
+    contacts = order_recipient_candidates(order=draft.order).all_contacts()
     changes, errors = draft_changes_from_post(
-        data=request.POST, contacts=contacts, attachment_ids=list(draft.attachments.values_list("pk", flat=True))
+        data=request.POST, contacts=contacts, attachment_ids=[a.pk for a in draft.attachments.all()]
     )
     result = services.email_draft_update(draft=draft, employee=request.employee, changes=changes)
     for field, messages_ in result.errors.items():

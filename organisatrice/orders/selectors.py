@@ -210,6 +210,10 @@ class RecipientCandidates(NamedTuple):
     client_contacts: list[Contact]
     building_contacts: list[tuple[Building, list[Contact]]]
 
+    def all_contacts(self) -> list[Contact]:
+        """Both groups in one list, the client's first."""
+        return [*self.client_contacts, *(c for _building, group in self.building_contacts for c in group)]
+
 
 def order_recipient_candidates(*, order: Order) -> RecipientCandidates:
     """The two groups of contacts the composer offers: the client's and the buildings'."""
