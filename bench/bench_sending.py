@@ -248,7 +248,7 @@ class Mailbag:
         return f"<bench.{os.getpid()}.{self.counter:06d}@dupont-sa.ch>"
 
     def create(self, count: int) -> list[Any]:
-        from organisatrice.emails.blobs import blob_put
+        from organisatrice.content_store import blob_put
         from organisatrice.emails.models import OutgoingEmail
 
         emails = []
@@ -288,7 +288,7 @@ class Mailbag:
         from django.core.files.storage import default_storage
         from django_tasks_db.models import DBTaskResult
 
-        from organisatrice.emails.blobs import blob_name
+        from organisatrice.content_store import blob_name
         from organisatrice.emails.models import DeliveryAttempt, OutgoingEmail
         from organisatrice.orders.models import OrderEvent
 
@@ -297,7 +297,7 @@ class Mailbag:
         OrderEvent.objects.filter(order=self.order).delete()
         DeliveryAttempt.objects.filter(email__order=self.order).delete()
         emails.delete()
-        DBTaskResult.objects.filter(task_path="organisatrice.emails.tasks.deliver_due_emails").delete()
+        DBTaskResult.objects.filter(task_path="organisatrice.emails.outbox.tasks.deliver_due_emails").delete()
         for sha256 in hashes:
             default_storage.delete(blob_name(sha256))
 
@@ -336,7 +336,7 @@ def plain_loop(mailbag: Mailbag, sink: Sink) -> Run:
 def outbox_throughput(mailbag: Mailbag, sink: Sink, *, workers: int, log_dir: Path) -> Run:
     from django.db import transaction
 
-    from organisatrice.emails.outbox import outbox_enqueue
+    from organisatrice.emails.outbox.machine import outbox_enqueue
 
     emails = mailbag.create(EMAILS)
     pool = Workers(workers, sink=sink, log_dir=log_dir)
@@ -363,7 +363,7 @@ def wait_idle() -> None:
     from django_tasks import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
 
-    tasks = DBTaskResult.objects.filter(task_path="organisatrice.emails.tasks.deliver_due_emails")
+    tasks = DBTaskResult.objects.filter(task_path="organisatrice.emails.outbox.tasks.deliver_due_emails")
     deadline = time.monotonic() + 60
     while tasks.filter(status=TaskResultStatus.RUNNING).exists() or tasks.ready().exists():
         if time.monotonic() > deadline:
@@ -376,7 +376,7 @@ def send_delay(mailbag: Mailbag, sink: Sink, *, log_dir: Path) -> Result:
 
     from django.db import transaction
 
-    from organisatrice.emails.outbox import outbox_enqueue
+    from organisatrice.emails.outbox.machine import outbox_enqueue
 
     emails = mailbag.create(SENDS)
     pool = Workers(1, sink=sink, log_dir=log_dir)

@@ -1,5 +1,7 @@
 import pytest
+from django.conf import settings as django_settings
 from django.test import Client as HttpClient
+from django.utils import translation
 
 from organisatrice.people.models import CompanySettings, Employee
 from organisatrice.people.selectors import company_settings_get
@@ -19,6 +21,14 @@ def _media_root(request, settings, tmp_path):
         settings.MEDIA_ROOT = request.getfixturevalue("_module_media")
     else:
         settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A request in an employee's language leaves it active in the thread: each test starts in French.
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from organisatrice.emails.outbox import OutboxError
-from organisatrice.emails.services import DraftAlreadySent, DraftInvalid
+from organisatrice.emails.composer.errors import DraftAlreadySent
+from organisatrice.emails.errors import InputInvalid
+from organisatrice.emails.outbox.machine import OutboxError
 
 from .schemas import ErrorOut, ValidationErrorOut
 
@@ -77,7 +78,7 @@ def _field(location: Iterable[Any]) -> str:
 
 
 def field_errors(errors: dict[str, list[str]]) -> list[dict[str, str]]:
-    """A service's errors (DraftInvalid.errors) as the API's list of {field, message}."""
+    """A service's errors (InputInvalid.errors) as the API's list of {field, message}."""
     listed: list[dict[str, str]] = []
     for key, messages in errors.items():
         # The composer's key for an attachment's name is "attachment-<id>".
@@ -114,7 +115,7 @@ def install(api: NinjaAPI) -> None:
     def not_found(request: HttpRequest, error: Http404) -> HttpResponse:
         return answer(request, 404, {"detail": _("Introuvable, ou vous n'y avez pas accès.")})
 
-    def draft_invalid(request: HttpRequest, error: DraftInvalid) -> HttpResponse:
+    def input_invalid(request: HttpRequest, error: InputInvalid) -> HttpResponse:
         errors = field_errors(error.errors)
         return answer(request, 422, {"detail": " ".join(e["message"] for e in errors), "errors": errors})
 
@@ -132,7 +133,7 @@ def install(api: NinjaAPI) -> None:
         (HttpError, http_error),
         (PermissionDenied, refused),
         (Http404, not_found),
-        (DraftInvalid, draft_invalid),
+        (InputInvalid, input_invalid),
         (DraftAlreadySent, already_sent),
         (OutboxError, outbox_refused),
         (RequestDataTooBig, too_big),

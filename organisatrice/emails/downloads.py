@@ -3,7 +3,8 @@
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 
-from .blobs import blob_read
+from organisatrice.content_store import blob_read
+
 from .models import OutgoingAttachment, OutgoingEmail
 
 

@@ -263,12 +263,3 @@ class FailedEmail(OutgoingEmail):
         proxy = True
         verbose_name = _("eMail en échec")
         verbose_name_plural = _("eMails en échec")
-
-
-class OrderReadyToBill(Order):
-    """Orders whose work report reached the client: the list accounting bills from."""
-
-    class Meta:
-        proxy = True
-        verbose_name = _("commande à facturer")
-        verbose_name_plural = _("commandes à facturer (rapport transmis)")

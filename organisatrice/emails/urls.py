@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import archive_views, views
+from .archive import views as archive_views
+from .composer import views
 
 app_name = "emails"
 urlpatterns = [

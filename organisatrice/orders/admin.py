@@ -1,7 +1,25 @@
-from django.contrib import admin
-from django.http import HttpRequest
+from typing import Any
 
-from .models import Offer, OfferLine, Order, OrderEvent, Photo, WorkReport, WorkReportLine, WorkReportMaterial
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from organisatrice.backoffice import ViewOnlyAdmin
+
+from .billing import orders_ready_to_bill, ready_to_bill_csv_write
+from .models import (
+    Offer,
+    OfferLine,
+    Order,
+    OrderEvent,
+    OrderReadyToBill,
+    Photo,
+    WorkReport,
+    WorkReportLine,
+    WorkReportMaterial,
+)
 
 
 class WorkReportInline(admin.TabularInline):
@@ -95,3 +113,33 @@ class OfferAdmin(admin.ModelAdmin):
     list_select_related = ["order"]
     show_full_result_count = False
     inlines = [OfferLineInline]
+
+
+@admin.register(OrderReadyToBill)
+class OrderReadyToBillAdmin(ViewOnlyAdmin):
+    list_display = ["number", "title", "client", "responsible", "status", "reported_at", "reported_reports"]
+    list_filter = [("reported_at", admin.DateFieldListFilter), "status", "responsible"]
+    search_fields = ["number", "title", "client__name"]
+    list_select_related = ["client", "responsible"]
+    date_hierarchy = "reported_at"
+    change_list_template = "admin/orders/orderreadytobill/change_list.html"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return orders_ready_to_bill(super().get_queryset(request))
+
+    @admin.display(description=_("rapports transmis"))
+    def reported_reports(self, obj: Any) -> int:
+        return obj.work_reports.filter(reported_at__isnull=False).count()
+
+    def get_urls(self) -> list:
+        return [
+            path("export.csv", self.admin_site.admin_view(self.export_csv), name="orders_orderreadytobill_export"),
+            *super().get_urls(),
+        ]
+
+    def export_csv(self, request: HttpRequest) -> HttpResponse:
+        """The list as filtered on screen, one line per transmitted work report."""
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="commandes-a-facturer.csv"'
+        ready_to_bill_csv_write(orders=self.get_changelist_instance(request).get_queryset(request), out=response)
+        return response

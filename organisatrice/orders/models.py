@@ -49,6 +49,15 @@ class Order(models.Model):
         return f"{self.number} {self.title}"
 
 
+class OrderReadyToBill(Order):
+    """Orders whose work report reached the client: the list accounting bills from."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("commande à facturer")
+        verbose_name_plural = _("commandes à facturer (rapport transmis)")
+
+
 class OrderEvent(models.Model):
     """One line of an order's timeline; written by the services that change the order."""
 

@@ -1,12 +1,14 @@
+"""Writes of the orders app: the order timeline, and work reports marked as reported to the client.
+
+Other apps (the email outbox, the archive) change an order's records only through these.
+"""
+
 import datetime
+from collections.abc import Iterable
 
-from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db.models import Q
 
-from organisatrice.clients.models import Building, Client
-from organisatrice.people.models import Employee
-
-from .models import Order, OrderEvent
+from .models import Order, OrderEvent, WorkReport
 
 
 def order_number_next(*, year: int) -> str:
@@ -17,40 +19,36 @@ def order_number_next(*, year: int) -> str:
     return f"{prefix}{sequence:05d}"
 
 
-def order_create(
-    *,
-    title: str,
-    client: Client,
-    buildings: list[Building] | None = None,
-    responsible: Employee | None = None,
-    description: str = "",
-    status: str = Order.Status.NEW,
-    start_date: datetime.date | None = None,
-    end_date: datetime.date | None = None,
-    actor: Employee | None = None,
-) -> Order:
-    year = timezone.localdate().year
-    # Two employees creating orders at once may draw the same number; the unique
-    # constraint tells, and the loser draws again.
-    for _attempt in range(5):
-        try:
-            with transaction.atomic():
-                order = Order(
-                    number=order_number_next(year=year),
-                    title=title,
-                    description=description,
-                    client=client,
-                    responsible=responsible,
-                    status=status,
-                    start_date=start_date,
-                    end_date=end_date,
-                )
-                order.full_clean(validate_unique=False)
-                order.save()
-                if buildings:
-                    order.buildings.set(buildings)
-                OrderEvent.objects.create(order=order, kind=OrderEvent.Kind.CREATED, actor=actor)
-                return order
-        except IntegrityError:
-            continue
-    raise RuntimeError("Could not allocate an order number")
+def order_event_record(
+    *, order_id: int, kind: str, actor_id: int | None = None, email_id: int | None = None, text: str = ""
+) -> OrderEvent:
+    """One line of an order's timeline: the timeline's only writer."""
+    return OrderEvent.objects.create(order_id=order_id, kind=kind, actor_id=actor_id, email_id=email_id, text=text)
+
+
+def order_events_record(events: Iterable[OrderEvent]) -> list[OrderEvent]:
+    """Several timeline lines in one statement, for a batch of emails recorded together."""
+    return OrderEvent.objects.bulk_create(list(events))
+
+
+def work_reports_mark_reported(*, report_ids: Iterable[int], email_id: int, sent_at: datetime.datetime) -> list[int]:
+    """Marks work reports, and their orders, as reported to the client by an email.
+
+    The first email to carry a report is the one on record: the conditional update keeps
+    it so even when two emails with the same report are accepted at the same moment.
+    Returns the reports newly marked.
+    """
+    newly_reported = [
+        report_id
+        for report_id in report_ids
+        if WorkReport.objects.filter(pk=report_id, reported_at__isnull=True).update(
+            reported_at=sent_at, reported_email_id=email_id
+        )
+    ]
+    for report in WorkReport.objects.filter(pk__in=newly_reported):
+        # The order carries the date of its latest newly reported work.
+        Order.objects.filter(pk=report.order_id).filter(
+            Q(reported_at__isnull=True) | Q(reported_at__lt=sent_at)
+        ).update(reported_at=sent_at)
+        order_event_record(order_id=report.order_id, kind=OrderEvent.Kind.REPORTED, email_id=email_id, text=str(report))
+    return newly_reported

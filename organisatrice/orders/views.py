@@ -3,7 +3,6 @@ import mimetypes
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from organisatrice.emails.policy import can_read_archive
 from organisatrice.people.access import EmployeeRequest, employee_required
 
 from . import selectors
@@ -31,7 +30,6 @@ def order_detail(request: EmployeeRequest, pk: int) -> HttpResponse:
         "work_reports": selectors.order_work_reports(order=order),
         "photos": selectors.order_photos(order=order),
         "offers": [(offer, selectors.offer_totals(offer=offer)) for offer in selectors.order_offers(order=order)],
-        "timeline": selectors.order_timeline(order=order, with_emails=can_read_archive(employee=employee, order=order)),
     }
     return render(request, "orders/order_detail.html", context)
 

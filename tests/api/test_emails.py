@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from organisatrice.emails.blobs import blob_read
+from organisatrice.content_store import blob_read
 from organisatrice.emails.models import EmailNote, OutgoingEmail
 from organisatrice.orders.models import OrderEvent
 from tests.api.conftest import template

@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client as HttpClient
 
-from organisatrice.emails.tasks import deliver_due
+from organisatrice.emails.outbox.tasks import deliver_due
 from tests.api.conftest import ApiClient
 
 pytestmark = pytest.mark.django_db

@@ -26,7 +26,8 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from organisatrice.api.services import api_token_create
-from organisatrice.emails import services
+from organisatrice.emails.composer.drafts import email_draft_create
+from organisatrice.emails.composer.sending import email_send
 from organisatrice.emails.models import EmailTemplate
 from organisatrice.orders.models import Order
 from organisatrice.people.models import Employee
@@ -62,8 +63,8 @@ def _real_ids(dispatcher: Employee) -> dict[str, Any]:
     assert order is not None
     contact = order.client.contacts.exclude(email="").order_by("pk").first()
     work_report = EmailTemplate.objects.get(type__code="work_report", language="fr", is_default=True)
-    sent_draft = services.email_draft_create(order=order, author=dispatcher, template=work_report, contact=contact)
-    sent = services.email_send(draft=sent_draft, employee=dispatcher)
+    sent_draft = email_draft_create(order=order, author=dispatcher, template=work_report, contact=contact)
+    sent = email_send(draft=sent_draft, employee=dispatcher)
     return {"order_id": order.pk, "email_id": sent.pk, "position": 0, "order": order, "contact": contact}
 
 
@@ -106,7 +107,7 @@ def test_the_api_answers_every_generated_request_within_its_schema(in_process_ap
         if "draft_id" in names:
             # A fresh draft of the dispatcher's for each operation, so that Send or
             # Delete in one operation leaves the next one a draft to work on.
-            known["draft_id"] = services.email_draft_create(
+            known["draft_id"] = email_draft_create(
                 order=real["order"], author=dispatcher, template=free, contact=real["contact"]
             ).pk
         strategies = [operation.as_strategy()]

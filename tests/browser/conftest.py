@@ -62,6 +62,6 @@ def _default_email_templates(live_server) -> None:
     # wipes what the data migrations created: put the default templates back.
     from django.apps import apps
 
-    from organisatrice.emails.defaults import default_templates_install
+    from organisatrice.emails.templating.defaults import default_templates_install
 
     default_templates_install(apps)

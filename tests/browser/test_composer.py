@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from organisatrice.emails.models import EmailDraft
-from organisatrice.emails.tasks import deliver_due
+from organisatrice.emails.outbox.tasks import deliver_due
 from tests.factories import (
     BuildingFactory,
     ContactFactory,

@@ -12,10 +12,10 @@ from email.utils import format_datetime, make_msgid
 
 from django.utils import timezone
 
+from organisatrice.content_store import blob_put, blob_read
 from organisatrice.documents.kinds import DocumentKind
-from organisatrice.emails.blobs import blob_put, blob_read
 from organisatrice.emails.models import OutgoingAttachment, OutgoingEmail
-from organisatrice.emails.outbox import outbox_enqueue
+from organisatrice.emails.outbox.machine import outbox_enqueue
 from organisatrice.orders.models import Order, WorkReport
 from organisatrice.people.models import Employee
 from tests.factories import EmployeeFactory, OrderFactory, WorkReportFactory

@@ -11,12 +11,32 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Router, Status, UploadedFile
 
-from organisatrice.emails import selectors, services
-from organisatrice.emails.assembly import body_html, body_text
+from organisatrice.emails.composer.attachments import (
+    draft_attachment_add_document,
+    draft_attachment_remove,
+    draft_attachment_upload,
+)
+from organisatrice.emails.composer.drafts import (
+    DraftChanges,
+    email_draft_apply_template,
+    email_draft_create,
+    email_draft_discard,
+    email_draft_update,
+)
+from organisatrice.emails.composer.errors import DraftAlreadySent, DraftInvalid
+from organisatrice.emails.composer.selectors import draft_total_size, email_draft_get_for_user, order_contacts
+from organisatrice.emails.composer.sending import (
+    draft_envelope,
+    draft_parts,
+    draft_problems,
+    draft_warnings,
+    email_send,
+)
+from organisatrice.emails.message.bodies import body_html, body_text, sender_name
+from organisatrice.emails.message.recipients import Recipient
 from organisatrice.emails.models import EmailDraft, EmailTemplate
 from organisatrice.emails.policy import ensure_can_send
-from organisatrice.emails.recipients import Recipient
-from organisatrice.emails.services import DraftAlreadySent, DraftChanges, DraftInvalid
+from organisatrice.emails.templating.selectors import email_template_for, email_templates_active
 from organisatrice.orders.selectors import order_get_for_user
 from organisatrice.people.models import Employee
 from organisatrice.people.selectors import company_settings_get
@@ -32,7 +52,7 @@ CONFLICT = {409: ConflictOut}
 
 def draft_out(draft: EmailDraft, *, employee: Employee, notices: list[str] | None = None) -> dict:
     company = company_settings_get()
-    envelope = services.draft_envelope(draft=draft, employee=employee)
+    envelope = draft_envelope(draft=draft, employee=employee)
     email = getattr(draft, "outgoing_email", None) if draft.status == EmailDraft.Status.SENT else None
     return {
         "id": draft.pk,
@@ -42,7 +62,7 @@ def draft_out(draft: EmailDraft, *, employee: Employee, notices: list[str] | Non
         "template_id": draft.template_id,
         "language": draft.language,
         "sender": {
-            "name": services.sender_name(employee=draft.author, company=company),
+            "name": sender_name(employee=draft.author, company=company),
             "email": company.sending_address,
         },
         "reply_to": envelope.reply_to.as_dict() if envelope.reply_to else None,
@@ -58,12 +78,12 @@ def draft_out(draft: EmailDraft, *, employee: Employee, notices: list[str] | Non
         "closing": draft.closing,
         "signature": draft.signature,
         "attachments": list(draft.attachments.all()),
-        "total_size": selectors.draft_total_size(draft=draft),
-        "size_limit": selectors.size_limit(company=company),
-        "warnings": services.draft_warnings(draft=draft, company=company),
+        "total_size": draft_total_size(draft=draft),
+        "size_limit": company.max_attachments_size,
+        "warnings": draft_warnings(draft=draft, company=company),
         "problems": [
             {"field": field, "message": message}
-            for field, messages in services.draft_problems(draft=draft, company=company).items()
+            for field, messages in draft_problems(draft=draft, company=company).items()
             for message in messages
         ],
         "notices": notices or [],
@@ -73,7 +93,7 @@ def draft_out(draft: EmailDraft, *, employee: Employee, notices: list[str] | Non
 
 
 def _active_template(template_id: int, *, errors: dict[str, list[str]]) -> EmailTemplate | None:
-    template = selectors.email_templates_active().filter(pk=template_id).first()
+    template = email_templates_active().filter(pk=template_id).first()
     if template is None:
         errors["template_id"] = [_("Ce gabarit n'existe pas ou n'est plus actif.")]
     return template
@@ -88,7 +108,7 @@ def _add_documents(*, draft: EmailDraft, employee: Employee, documents: list[Doc
     errors: dict[str, list[str]] = {}
     for document in documents:
         try:
-            services.draft_attachment_add_document(
+            draft_attachment_add_document(
                 draft=draft, employee=employee, kind=document.kind, selection=document.selection(draft.order)
             )
         except DraftInvalid as error:
@@ -97,7 +117,7 @@ def _add_documents(*, draft: EmailDraft, employee: Employee, documents: list[Doc
 
 
 def _editable_draft(employee: Employee, draft_id: int) -> EmailDraft:
-    draft = selectors.email_draft_get_for_user(employee=employee, pk=draft_id)
+    draft = email_draft_get_for_user(employee=employee, pk=draft_id)
     if draft.status == EmailDraft.Status.SENT:
         # As the composer does: a sent draft answers with the email it became.
         raise DraftAlreadySent(draft.outgoing_email)
@@ -120,7 +140,7 @@ def draft_create(request: HttpRequest, order_id: Id, payload: DraftCreateIn) -> 
     errors: dict[str, list[str]] = {}
     contact = None
     if payload.contact_id is not None:
-        contact = selectors.order_contacts(order=order).filter(pk=payload.contact_id).first()
+        contact = order_contacts(order=order).filter(pk=payload.contact_id).first()
         if contact is None:
             errors["contact_id"] = [_("Ce contact n'appartient ni au client ni aux bâtiments de la commande.")]
     template = None
@@ -128,7 +148,7 @@ def draft_create(request: HttpRequest, order_id: Id, payload: DraftCreateIn) -> 
         template = _active_template(payload.template_id, errors=errors)
     elif payload.type:
         language = payload.language or (contact.language if contact else order.client.language)
-        template = selectors.email_template_for(type_code=payload.type, language=language)
+        template = email_template_for(type_code=payload.type, language=language)
         if template is None:
             errors["type"] = [_("Aucun gabarit actif de ce type.")]
     else:
@@ -148,7 +168,7 @@ def draft_create(request: HttpRequest, order_id: Id, payload: DraftCreateIn) -> 
             else:
                 others.append(document)
     with transaction.atomic():
-        draft = services.email_draft_create(
+        draft = email_draft_create(
             order=order, author=employee, template=template, contact=contact, selection=selection
         )
         # A draft whose documents could not all be attached is not kept half made.
@@ -162,7 +182,7 @@ def draft_create(request: HttpRequest, order_id: Id, payload: DraftCreateIn) -> 
 def draft_detail(request: HttpRequest, draft_id: Id) -> dict:
     """One of the caller's own drafts; someone else's is not found."""
     employee = caller(request)
-    return draft_out(selectors.email_draft_get_for_user(employee=employee, pk=draft_id), employee=employee)
+    return draft_out(email_draft_get_for_user(employee=employee, pk=draft_id), employee=employee)
 
 
 @router.patch("/email-drafts/{draft_id}", response=responses({200: DraftOut}, 400, 403, 404) | CONFLICT)
@@ -175,12 +195,12 @@ def draft_update(request: HttpRequest, draft_id: Id, payload: DraftPatchIn) -> d
         if payload.template_id is not None:
             template = _active_template(payload.template_id, errors=errors)
             if template is not None:
-                services.email_draft_apply_template(draft=draft, employee=employee, template=template)
+                email_draft_apply_template(draft=draft, employee=employee, template=template)
         known = set(draft.attachments.values_list("pk", flat=True))
         for rename in payload.attachments or []:
             if rename.id not in known:
                 errors.setdefault(f"attachment-{rename.id}", []).append(_("Cette annexe n'existe pas."))
-        result = services.email_draft_update(
+        result = email_draft_update(
             draft=draft,
             employee=employee,
             changes=DraftChanges(
@@ -200,7 +220,7 @@ def draft_update(request: HttpRequest, draft_id: Id, payload: DraftPatchIn) -> d
         _merge(errors, result.errors)
         for attachment_id in payload.remove_attachments or []:
             try:
-                services.draft_attachment_remove(draft=draft, employee=employee, attachment_id=attachment_id)
+                draft_attachment_remove(draft=draft, employee=employee, attachment_id=attachment_id)
             except DraftInvalid as error:
                 _merge(errors, error.errors)
         _merge(errors, _add_documents(draft=draft, employee=employee, documents=payload.add_documents or []))
@@ -214,7 +234,7 @@ def draft_update(request: HttpRequest, draft_id: Id, payload: DraftPatchIn) -> d
 @router.delete("/email-drafts/{draft_id}", response=responses({204: None}, 403, 404) | CONFLICT)
 def draft_discard(request: HttpRequest, draft_id: Id) -> Status[None]:
     employee = caller(request)
-    services.email_draft_discard(draft=_editable_draft(employee, draft_id), employee=employee)
+    email_draft_discard(draft=_editable_draft(employee, draft_id), employee=employee)
     return Status(204, None)
 
 
@@ -223,7 +243,7 @@ def draft_upload(request: HttpRequest, draft_id: Id, file: File[UploadedFile]) -
     """Attaches an uploaded file (multipart/form-data, field `file`); answers with the draft."""
     employee = caller(request)
     draft = _editable_draft(employee, draft_id)
-    services.draft_attachment_upload(draft=draft, employee=employee, upload=file)
+    draft_attachment_upload(draft=draft, employee=employee, upload=file)
     draft.refresh_from_db()  # also drops the attachments the selector prefetched
     return Status(201, draft_out(draft, employee=employee))
 
@@ -231,12 +251,12 @@ def draft_upload(request: HttpRequest, draft_id: Id, file: File[UploadedFile]) -
 @router.get("/email-drafts/{draft_id}/preview", response=responses({200: PreviewOut}, 403, 404))
 def draft_preview(request: HttpRequest, draft_id: Id) -> dict:
     """The text and HTML bodies as they would be sent, and the attachments' total size."""
-    draft = selectors.email_draft_get_for_user(employee=caller(request), pk=draft_id)
-    parts = services.draft_parts(draft)
+    draft = email_draft_get_for_user(employee=caller(request), pk=draft_id)
+    parts = draft_parts(draft)
     return {
         "text": body_text(parts),
         "html": body_html(parts, language=draft.language),
-        "size": selectors.draft_total_size(draft=draft),
+        "size": draft_total_size(draft=draft),
     }
 
 
@@ -244,6 +264,6 @@ def draft_preview(request: HttpRequest, draft_id: Id) -> dict:
 def draft_send(request: HttpRequest, draft_id: Id) -> Status[dict]:
     """Freezes the message and queues it. A second call for the same draft sends nothing: 409."""
     employee = caller(request)
-    draft = selectors.email_draft_get_for_user(employee=employee, pk=draft_id)
-    email = services.email_send(draft=draft, employee=employee)
+    draft = email_draft_get_for_user(employee=employee, pk=draft_id)
+    email = email_send(draft=draft, employee=employee)
     return Status(202, {"email_id": email.pk, "status": email.status})

@@ -8,10 +8,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 
-from organisatrice.emails import outbox, selectors, services
-from organisatrice.emails.blobs import blob_read
+from organisatrice.content_store import blob_read
+from organisatrice.emails.archive import services as archive_services
+from organisatrice.emails.archive.selectors import order_emails_for_user, outgoing_email_get_for_user
 from organisatrice.emails.downloads import sent_attachment_download, sent_message_download
 from organisatrice.emails.models import OutgoingEmail
+from organisatrice.emails.outbox.machine import outbox_can_cancel, outbox_can_retry, outbox_cancel, outbox_retry
 from organisatrice.emails.policy import can_send, ensure_can_send
 from organisatrice.orders.selectors import order_get_for_user
 from organisatrice.people.models import Employee
@@ -72,8 +74,8 @@ def email_out(sent: OutgoingEmail, *, employee: Employee) -> dict:
             {"id": note.pk, "author": employee_out(note.author), "text": note.text, "created_at": note.created_at}
             for note in sent.notes.select_related("author")
         ],
-        "can_retry": outbox.outbox_can_retry(email=sent) and can_send(employee=employee, order=sent.order),
-        "can_cancel": outbox.outbox_can_cancel(email=sent),
+        "can_retry": outbox_can_retry(email=sent) and can_send(employee=employee, order=sent.order),
+        "can_cancel": outbox_can_cancel(email=sent),
     }
 
 
@@ -82,7 +84,7 @@ def order_emails(request: HttpRequest, order_id: Id, page: PageNumber = 1) -> di
     """The emails sent from the order, newest first, 25 a page."""
     employee = caller(request)
     order = order_get_for_user(employee=employee, pk=order_id)
-    emails = selectors.order_emails_for_user(employee=employee, order=order)
+    emails = order_emails_for_user(employee=employee, order=order)
     results, links = paginate(request, emails, page=page)
     return {**links, "results": [email_summary_out(sent) for sent in results]}
 
@@ -91,7 +93,7 @@ def order_emails(request: HttpRequest, order_id: Id, page: PageNumber = 1) -> di
 def email_detail(request: HttpRequest, email_id: Id) -> dict:
     """Headers, recipients, bodies, attachments, delivery attempts and internal notes."""
     employee = caller(request)
-    return email_out(selectors.outgoing_email_get_for_user(employee=employee, pk=email_id), employee=employee)
+    return email_out(outgoing_email_get_for_user(employee=employee, pk=email_id), employee=employee)
 
 
 @router.get(
@@ -100,7 +102,7 @@ def email_detail(request: HttpRequest, email_id: Id) -> dict:
     openapi_extra=_binary("message/rfc822", "Le message tel qu'il a été figé à l'envoi (.eml)."),
 )
 def email_raw(request: HttpRequest, email_id: Id) -> HttpResponse:
-    sent = selectors.outgoing_email_get_for_user(employee=caller(request), pk=email_id)
+    sent = outgoing_email_get_for_user(employee=caller(request), pk=email_id)
     return sent_message_download(sent)
 
 
@@ -111,7 +113,7 @@ def email_raw(request: HttpRequest, email_id: Id) -> HttpResponse:
 )
 def email_attachment(request: HttpRequest, email_id: Id, position: Position) -> HttpResponse:
     """The attachment at this position (0, 1, …) of the sent email."""
-    sent = selectors.outgoing_email_get_for_user(employee=caller(request), pk=email_id)
+    sent = outgoing_email_get_for_user(employee=caller(request), pk=email_id)
     attachment = get_object_or_404(sent.attachments, position=position)
     return sent_attachment_download(attachment)
 
@@ -120,8 +122,8 @@ def email_attachment(request: HttpRequest, email_id: Id, position: Position) -> 
 def email_note_add(request: HttpRequest, email_id: Id, payload: NoteIn) -> Status[dict]:
     """An internal note on the sent email: kept with its author and time, never sent."""
     employee = caller(request)
-    sent = selectors.outgoing_email_get_for_user(employee=employee, pk=email_id)
-    note = services.email_note_add(email=sent, author=employee, text=payload.text)
+    sent = outgoing_email_get_for_user(employee=employee, pk=email_id)
+    note = archive_services.email_note_add(email=sent, author=employee, text=payload.text)
     return Status(
         201, {"id": note.pk, "author": employee_out(employee), "text": note.text, "created_at": note.created_at}
     )
@@ -131,10 +133,10 @@ def email_note_add(request: HttpRequest, email_id: Id, payload: NoteIn) -> Statu
 def email_retry(request: HttpRequest, email_id: Id) -> Status[dict]:
     """Queues a failed email again, with the same Message-ID."""
     employee = caller(request)
-    sent = selectors.outgoing_email_get_for_user(employee=employee, pk=email_id)
+    sent = outgoing_email_get_for_user(employee=employee, pk=email_id)
     # A retry sends: it needs what a first send needs.
     ensure_can_send(employee=employee, order=sent.order)
-    outbox.outbox_retry(email=sent, actor=employee)
+    outbox_retry(email=sent, actor=employee)
     sent.refresh_from_db(fields=["status"])
     return Status(202, {"email_id": sent.pk, "status": sent.status})
 
@@ -143,7 +145,7 @@ def email_retry(request: HttpRequest, email_id: Id) -> Status[dict]:
 def email_cancel(request: HttpRequest, email_id: Id) -> dict:
     """Cancels an email that is still waiting to be sent."""
     employee = caller(request)
-    sent = selectors.outgoing_email_get_for_user(employee=employee, pk=email_id)
-    outbox.outbox_cancel(email=sent, actor=employee)
+    sent = outgoing_email_get_for_user(employee=employee, pk=email_id)
+    outbox_cancel(email=sent, actor=employee)
     sent.refresh_from_db(fields=["status"])
     return {"email_id": sent.pk, "status": sent.status}

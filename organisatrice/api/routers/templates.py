@@ -4,8 +4,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router
 
-from organisatrice.emails import selectors
 from organisatrice.emails.models import EmailTemplate
+from organisatrice.emails.templating.selectors import email_templates_active
 from organisatrice.people.models import Language
 
 from ..errors import responses
@@ -21,4 +21,4 @@ def template_list(
     language: Language | None = None,
 ) -> QuerySet[EmailTemplate]:
     """The active templates, the default one first for each type and language."""
-    return selectors.email_templates_active(type_code=type, language=language)
+    return email_templates_active(type_code=type, language=language)

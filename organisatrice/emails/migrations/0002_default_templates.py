@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from organisatrice.emails.defaults import default_templates_install
+from organisatrice.emails.templating.defaults import default_templates_install
 
 
 class Migration(migrations.Migration):

@@ -1,13 +1,19 @@
-"""The email module's parts of the order page: the mail action and the sent emails."""
+"""The email module's parts of the order page: the mail action, the sent emails, and the
+timeline, whose email events only those who may read the archive see.
+
+The orders app knows nothing of emails: its page loads these tags."""
 
 from typing import Any
 
 from django import template
 
 from organisatrice.orders.models import Order
+from organisatrice.orders.selectors import order_timeline as order_timeline_events
 from organisatrice.people.selectors import company_settings_get
 
-from .. import policy, selectors
+from .. import policy
+from ..archive.selectors import order_emails_for_user
+from ..composer.selectors import email_drafts_open
 from ..models import OutgoingEmail
 
 register = template.Library()
@@ -20,7 +26,7 @@ def order_mail_action(context: dict[str, Any], order: Order) -> dict[str, Any]:
     return {
         "order": order,
         "can_send": allowed,
-        "drafts": selectors.email_drafts_open(employee=employee, order=order) if allowed else [],
+        "drafts": email_drafts_open(employee=employee, order=order) if allowed else [],
     }
 
 
@@ -38,5 +44,11 @@ def order_sent_emails(context: dict[str, Any], order: Order, limit: int = 20) ->
     employee = context["request"].employee
     if not policy.can_read_archive(employee=employee, order=order):
         return {"visible": False}
-    emails = selectors.order_emails_for_user(employee=employee, order=order)
+    emails = order_emails_for_user(employee=employee, order=order)
     return {"visible": True, "order": order, "emails": emails[:limit], "more": emails.count() > limit}
+
+
+@register.inclusion_tag("orders/_timeline.html", takes_context=True)
+def order_timeline(context: dict[str, Any], order: Order) -> dict[str, Any]:
+    with_emails = policy.can_read_archive(employee=context["request"].employee, order=order)
+    return {"timeline": order_timeline_events(order=order, with_emails=with_emails)}

@@ -1,0 +1,25 @@
+"""What the composer refuses: errors that carry, for each field, the messages to show."""
+
+from django.utils.translation import gettext as _
+
+from organisatrice.people.models import Employee
+
+from ..errors import InputInvalid
+from ..models import EmailDraft, OutgoingEmail
+
+
+class DraftInvalid(InputInvalid):
+    """The draft cannot be used as it is; `errors` maps each field to its messages."""
+
+
+class DraftAlreadySent(Exception):
+    def __init__(self, email: OutgoingEmail) -> None:
+        super().__init__(_("Ce brouillon a déjà été envoyé."))
+        self.email = email
+
+
+def ensure_editable(*, draft: EmailDraft, employee: Employee) -> None:
+    if draft.author_id != employee.pk:
+        raise DraftInvalid({"draft": [_("Ce brouillon appartient à un autre collaborateur.")]})
+    if draft.status != EmailDraft.Status.EDITING:
+        raise DraftInvalid({"draft": [_("Ce brouillon a déjà été envoyé ; il ne peut plus être modifié.")]})

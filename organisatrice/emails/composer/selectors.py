@@ -1,0 +1,39 @@
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from organisatrice.clients.models import Contact
+from organisatrice.orders.models import Order
+from organisatrice.orders.selectors import orders_visible_to
+from organisatrice.people.models import Employee
+
+from ..models import EmailDraft
+from ..policy import ensure_can_send
+
+
+def order_contacts(*, order: Order) -> QuerySet[Contact]:
+    """Everyone the composer offers as a recipient: the client's and the buildings' contacts."""
+    return Contact.objects.filter(Q(client_id=order.client_id) | Q(building__in=order.buildings.all()))
+
+
+def email_draft_get_for_user(*, employee: Employee, pk: int) -> EmailDraft:
+    """The employee's own draft, still being written, on an order they may email from.
+
+    Someone else's draft is not found: drafts are personal until sent.
+    """
+    draft = get_object_or_404(
+        EmailDraft.objects.select_related("order__client", "template", "author__user").prefetch_related("attachments"),
+        pk=pk,
+        author=employee,
+        order__in=orders_visible_to(employee=employee),
+    )
+    ensure_can_send(employee=employee, order=draft.order)
+    return draft
+
+
+def email_drafts_open(*, employee: Employee, order: Order) -> QuerySet[EmailDraft]:
+    return EmailDraft.objects.filter(order=order, author=employee, status=EmailDraft.Status.EDITING)
+
+
+def draft_total_size(*, draft: EmailDraft) -> int:
+    # Through .all(), so that attachments prefetched with the draft are not read again.
+    return sum(attachment.size for attachment in draft.attachments.all())

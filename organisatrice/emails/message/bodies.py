@@ -1,0 +1,80 @@
+"""Turns the parts of an email into its text/plain and text/html bodies.
+
+Both bodies carry the same content. User text is escaped before it enters the HTML;
+paragraphs and line breaks are kept.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.html import escape, urlize
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from organisatrice.people.models import CompanySettings, Employee
+
+
+@dataclass(frozen=True)
+class EmailParts:
+    greeting: str
+    motivation: str
+    body: str
+    closing: str
+    signature: str
+
+    def in_order(self) -> list[str]:
+        return [self.greeting, self.motivation, self.body, self.closing, self.signature]
+
+
+def signature_default(*, employee: Employee, company: CompanySettings, language: str) -> str:
+    """Name, function, company, address, phone and website, one per line."""
+    with override(language):
+        phone = employee.phone or company.phone
+        lines = [
+            employee.full_name,
+            employee.function,
+            company.name,
+            company.address_line,
+            _("Tél. %(phone)s") % {"phone": phone} if phone else "",
+            employee.email,
+            company.website,
+        ]
+    return "\n".join(line for line in lines if line.strip())
+
+
+def sender_name(*, employee: Employee, company: CompanySettings) -> str:
+    """The display name of From: the company's pattern with the employee's and company's names."""
+    # Plain replacement, not str.format: the pattern is edited in the backoffice and
+    # must not reach into objects.
+    name = (company.sender_name_format or "{employee}").replace("{employee}", employee.full_name)
+    name = name.replace("{company}", company.name)
+    return " ".join(name.split())
+
+
+def _normalise(text: str) -> str:
+    return "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").strip().split("\n"))
+
+
+def body_text(parts: EmailParts) -> str:
+    blocks = [_normalise(part) for part in parts.in_order()]
+    blocks = [block for block in blocks if block]
+    return "\n\n".join(blocks) + "\n"
+
+
+def _paragraphs_html(text: str) -> str:
+    paragraphs = [p for p in _normalise(text).split("\n\n") if p.strip()]
+    return "".join(
+        '<p style="margin:0 0 1em 0">' + "<br>\n".join(urlize(escape(line)) for line in p.split("\n")) + "</p>\n"
+        for p in paragraphs
+    )
+
+
+def body_html(parts: EmailParts, *, language: str) -> str:
+    content = "".join(_paragraphs_html(part) for part in [parts.greeting, parts.motivation, parts.body, parts.closing])
+    signature = _paragraphs_html(parts.signature)
+    if signature:
+        signature = f'<div style="color:#444;font-size:13px;margin-top:1.5em">{signature}</div>\n'
+    return (
+        f'<!DOCTYPE html>\n<html lang="{escape(language)}">\n<head><meta charset="utf-8"></head>\n'
+        '<body style="font-family:Arial,Helvetica,sans-serif;font-size:14px;line-height:1.5;color:#1d2733">\n'
+        f"{content}{signature}</body>\n</html>\n"
+    )

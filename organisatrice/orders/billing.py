@@ -1,0 +1,58 @@
+"""What accounting bills from: orders whose work reports were reported to the client, and their CSV export."""
+
+import csv
+from typing import Any, Protocol
+
+from django.db.models import QuerySet, Sum
+
+from .models import Order, WorkReportLine
+
+CSV_COLUMNS = [
+    "commande",
+    "titre",
+    "client",
+    "responsable",
+    "rapport_date",
+    "heures",
+    "transmis_le",
+    "email_message_id",
+    "email_concerne",
+]
+
+
+class _Writable(Protocol):
+    def write(self, text: str, /) -> Any: ...
+
+
+def orders_ready_to_bill(queryset: QuerySet[Order] | None = None) -> QuerySet[Order]:
+    return (queryset if queryset is not None else Order.objects.all()).filter(reported_at__isnull=False)
+
+
+def ready_to_bill_csv_write(*, orders: QuerySet[Order], out: _Writable) -> None:
+    """One line per reported work report of the given orders, for a spreadsheet program."""
+    out.write("\ufeff")  # spreadsheet programs need the BOM to read UTF-8
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(CSV_COLUMNS)
+    hours = dict(
+        WorkReportLine.objects.filter(report__order__in=orders, report__reported_at__isnull=False)
+        .values_list("report_id")
+        .annotate(total=Sum("hours"))
+    )
+    for order in orders.select_related("client", "responsible").prefetch_related("work_reports__reported_email"):
+        for report in order.work_reports.all():
+            if report.reported_at is None:
+                continue
+            email = report.reported_email
+            writer.writerow(
+                [
+                    order.number,
+                    order.title,
+                    order.client.name,
+                    str(order.responsible or ""),
+                    report.date.isoformat(),
+                    hours.get(report.pk, 0),
+                    report.reported_at.isoformat(),
+                    email.message_id if email else "",
+                    email.subject if email else "",
+                ]
+            )

@@ -1,0 +1,224 @@
+"""Send, end to end: composer → frozen message → outbox → a real SMTP server → archive."""
+
+import email
+import email.policy
+import hashlib
+
+import pytest
+from django.urls import reverse
+
+from organisatrice.content_store import blob_read
+from organisatrice.emails.composer.drafts import DraftChanges, email_draft_create, email_draft_update
+from organisatrice.emails.composer.errors import DraftAlreadySent
+from organisatrice.emails.composer.sending import email_send
+from organisatrice.emails.message.recipients import Recipient
+from organisatrice.emails.models import EmailDraft, EmailNote, EmailTemplate, OutgoingEmail
+from organisatrice.emails.outbox.tasks import deliver_due
+from organisatrice.orders.models import OrderEvent
+from tests.factories import BuildingFactory, ContactFactory, EmployeeFactory, OrderFactory, WorkReportLineFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def draft(company):
+    building = BuildingFactory(name="Les Érables")
+    order = OrderFactory(client=building.client, buildings=[building], number="2026-00042")
+    order.responsible.first_name, order.responsible.last_name = "Marie", "Rochat"
+    order.responsible.email = "marie.rochat@dupont-sa.ch"
+    order.responsible.save()
+    WorkReportLineFactory(report__order=order, employee=order.responsible)
+    contact = ContactFactory(client=order.client, first_name="Anne", last_name="Favre", email="a.favre@gerance.ch")
+    template = EmailTemplate.objects.get(type__code="work_report", language="fr", is_default=True)
+    draft = email_draft_create(order=order, author=order.responsible, template=template, contact=contact)
+    attachment = draft.attachments.get()
+    email_draft_update(
+        draft=draft,
+        employee=order.responsible,
+        changes=DraftChanges(
+            cc=[Recipient("Zoé Müller", "z.muller@gerance.ch")],
+            bcc=[Recipient("", "archives@gerance.ch")],
+            subject="Rapport de travail – Les Érables",
+            attachment_names={attachment.pk: "Rapport de travail Les Érables.pdf"},
+        ),
+    )
+    return draft
+
+
+def test_the_server_receives_exactly_what_was_composed_and_archived(draft, smtp_settings, smtp_server):
+    employee = draft.author
+    sent = email_send(draft=draft, employee=employee)
+    deliver_due(worker="test")
+
+    [received] = smtp_server.received
+    sent.refresh_from_db()
+    assert sent.status == OutgoingEmail.Status.SENT
+    assert received.data == blob_read(sent.raw_sha256)
+    assert hashlib.sha256(received.data).hexdigest() == sent.raw_sha256
+
+    message = email.message_from_bytes(received.data, policy=email.policy.default)
+    assert not message.defects and all(not part.defects for part in message.walk())
+    assert str(message["From"]) == '"Marie Rochat (Dupont Technique SA)" <noreply@dupont-sa.ch>'
+    assert str(message["Reply-To"]) == "Marie Rochat <marie.rochat@dupont-sa.ch>"
+    assert str(message["To"]) == "Anne Favre <a.favre@gerance.ch>"
+    assert str(message["Cc"]) == "Zoé Müller <z.muller@gerance.ch>"
+    assert str(message["Subject"]) == "Rapport de travail – Les Érables"
+    assert message["Message-ID"] == sent.message_id
+    assert message["Bcc"] is None and b"archives@gerance.ch" not in received.data
+    assert sorted(received.rcpt_tos) == sorted(
+        ["a.favre@gerance.ch", "z.muller@gerance.ch", "archives@gerance.ch", "marie.rochat@dupont-sa.ch"]
+    )
+    assert received.mail_from == "noreply@dupont-sa.ch"
+    [attachment] = list(message.iter_attachments())
+    assert attachment.get_filename() == "Rapport de travail Les Érables.pdf"
+    assert attachment.get_content().startswith(b"%PDF")
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    for part in ["Bonjour Madame Favre,", "Meilleures salutations", "Marie Rochat"]:
+        assert part in text and part in html
+
+
+def test_a_sent_work_report_marks_the_report_and_the_order_for_billing(draft, smtp_settings, smtp_server):
+    report = draft.order.work_reports.get()
+    sent = email_send(draft=draft, employee=draft.author)
+    deliver_due(worker="test")
+    report.refresh_from_db()
+    assert report.reported_email == sent and report.reported_at is not None
+    draft.order.refresh_from_db()
+    assert draft.order.reported_at == report.reported_at
+    kinds = set(OrderEvent.objects.filter(order=draft.order).values_list("kind", flat=True))
+    assert {OrderEvent.Kind.EMAIL_QUEUED, OrderEvent.Kind.EMAIL_SENT, OrderEvent.Kind.REPORTED} <= kinds
+
+
+def test_sending_the_same_draft_twice_gives_one_email_and_a_clear_answer(client, draft, smtp_settings, smtp_server):
+    client.force_login(draft.author.user)
+    first = client.post(reverse("emails:draft_send", args=[draft.pk]))
+    second = client.post(reverse("emails:draft_send", args=[draft.pk]), follow=True)
+
+    sent = OutgoingEmail.objects.get()
+    assert first.status_code == 302 and first.url == reverse("emails:detail", args=[sent.pk])
+    assert "déjà été envoyé" in second.content.decode()
+    with pytest.raises(DraftAlreadySent):
+        email_send(draft=draft, employee=draft.author)
+    deliver_due(worker="test")
+    assert len(smtp_server.received) == 1
+    draft.refresh_from_db()
+    assert draft.status == EmailDraft.Status.SENT
+
+
+def test_a_sent_draft_can_no_longer_be_changed(client, draft, smtp_settings):
+    email_send(draft=draft, employee=draft.author)
+    client.force_login(draft.author.user)
+    response = client.post(reverse("emails:draft", args=[draft.pk]), {"subject": "Après coup"})
+    assert response.status_code == 302
+    assert OutgoingEmail.objects.get().subject == "Rapport de travail – Les Érables"
+
+
+def test_archive_pages_show_the_email_as_sent(client, draft, smtp_settings, smtp_server):
+    sent = email_send(draft=draft, employee=draft.author)
+    deliver_due(worker="test")
+    client.force_login(draft.author.user)
+
+    order_page = client.get(reverse("orders:detail", args=[draft.order_id])).content.decode()
+    assert "Rapport de travail – Les Érables" in order_page and "envoyé" in order_page
+    detail = client.get(reverse("emails:detail", args=[sent.pk])).content.decode()
+    for expected in [sent.message_id.strip("<>"), sent.raw_sha256, "Rapport de travail Les Érables.pdf", "250"]:
+        assert expected in detail
+
+    raw = client.get(reverse("emails:raw", args=[sent.pk]))
+    assert raw["Content-Type"] == "message/rfc822"
+    assert b"".join(raw.streaming_content if raw.streaming else [raw.content]) == smtp_server.received[0].data
+    attachment = client.get(reverse("emails:attachment", args=[sent.pk, 0]))
+    assert attachment.content.startswith(b"%PDF")
+    assert "Rapport%20de%20travail%20Les%20%C3%89rables.pdf" in attachment["Content-Disposition"]
+
+
+def test_notes_are_added_kept_and_never_sent(client, draft, smtp_settings, smtp_server):
+    sent = email_send(draft=draft, employee=draft.author)
+    deliver_due(worker="test")
+    client.force_login(draft.author.user)
+
+    client.post(reverse("emails:note_add", args=[sent.pk]), {"text": "Client a confirmé par téléphone."})
+    empty = client.post(reverse("emails:note_add", args=[sent.pk]), {"text": "   "})
+
+    assert empty.status_code == 400 and "La note est vide" in empty.content.decode()
+    note = EmailNote.objects.get()
+    assert (note.author, note.text) == (draft.author, "Client a confirmé par téléphone.")
+    assert OrderEvent.objects.filter(kind=OrderEvent.Kind.EMAIL_NOTE, email=sent).exists()
+    assert len(smtp_server.received) == 1
+    assert "Client a confirmé" in client.get(reverse("emails:detail", args=[sent.pk])).content.decode()
+
+
+def test_a_user_without_access_to_the_order_gets_nothing(client, draft, smtp_settings):
+    sent = email_send(draft=draft, employee=draft.author)
+    outsiders = [
+        EmployeeFactory(mail_permission=True),  # neither responsible nor dispatcher/coordinator
+        EmployeeFactory(mail_permission=False, is_dispatcher=True),  # no Mail permission
+    ]
+    urls = [
+        reverse("emails:order_emails", args=[draft.order_id]),
+        reverse("emails:detail", args=[sent.pk]),
+        reverse("emails:raw", args=[sent.pk]),
+        reverse("emails:attachment", args=[sent.pk, 0]),
+    ]
+    for outsider in outsiders:
+        client.force_login(outsider.user)
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code in (403, 404), url
+            assert sent.subject not in response.content.decode()
+        assert client.post(reverse("emails:note_add", args=[sent.pk]), {"text": "x"}).status_code == 403
+        assert sent.subject not in client.get(reverse("orders:detail", args=[draft.order_id])).content.decode()
+    assert not EmailNote.objects.exists()
+
+
+def test_history_stays_readable_when_sending_is_switched_off(client, draft, smtp_settings, company):
+    sent = email_send(draft=draft, employee=draft.author)
+    company.email_enabled = False
+    company.save()
+    client.force_login(draft.author.user)
+    assert client.get(reverse("emails:detail", args=[sent.pk])).status_code == 200
+
+
+def test_the_archive_cannot_be_changed_in_the_backoffice(admin_client, draft, smtp_settings):
+    sent = email_send(draft=draft, employee=draft.author)
+    change_url = reverse("admin:emails_outgoingemail_change", args=[sent.pk])
+    page = admin_client.get(change_url)
+    assert page.status_code == 200 and 'type="submit"' not in page.content.decode().split("<form")[-1]
+    response = admin_client.post(change_url, {"subject": "Falsifié", "status": "sent"})
+    assert response.status_code == 403
+    assert admin_client.post(reverse("admin:emails_outgoingemail_delete", args=[sent.pk])).status_code == 403
+    sent.refresh_from_db()
+    assert sent.subject == "Rapport de travail – Les Érables"
+
+
+def admin_failed_list(draft) -> str:
+    from django.test import Client
+
+    from tests.factories import UserFactory
+
+    admin = Client()
+    admin.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return admin.get(reverse("admin:emails_failedemail_changelist")).content.decode()
+
+
+def test_retry_and_cancel_from_the_pages(client, draft, smtp_settings, smtp_server):
+    smtp_server.fail_next("550 5.1.1 Mailbox unavailable")
+    sent = email_send(draft=draft, employee=draft.author)
+    deliver_due(worker="test")
+    sent.refresh_from_db()
+    assert sent.status == OutgoingEmail.Status.FAILED
+    client.force_login(draft.author.user)
+    detail = client.get(reverse("emails:detail", args=[sent.pk])).content.decode()
+    assert "Mailbox unavailable" in detail
+    order_page = client.get(reverse("orders:detail", args=[draft.order_id])).content.decode()
+    assert 'id="email-failure-flag"' in order_page and "1 eMail en échec" in order_page
+    assert "Mailbox unavailable" in admin_failed_list(draft)
+
+    client.post(reverse("emails:retry", args=[sent.pk]))
+    sent.refresh_from_db()
+    assert sent.status == OutgoingEmail.Status.QUEUED
+    client.post(reverse("emails:cancel", args=[sent.pk]))
+    sent.refresh_from_db()
+    assert sent.status == OutgoingEmail.Status.CANCELLED
+    assert [m.message_id for m in smtp_server.received] == []
