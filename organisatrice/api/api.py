@@ -13,7 +13,11 @@ from ninja.parser import Parser
 
 from . import errors
 from .auth import BearerTokenAuth, SessionCsrfAuth
-from .routers import drafts, emails, orders, templates, tokens
+from .email_drafts.router import router as email_drafts_router
+from .email_templates.router import router as email_templates_router
+from .emails.router import router as emails_router
+from .orders.router import router as orders_router
+from .tokens.router import router as tokens_router
 
 
 class JsonObjectParser(Parser):
@@ -47,5 +51,5 @@ api = OrganisatriceApi(
     parser=JsonObjectParser(),
 )
 errors.install(api)
-for router in (tokens.router, orders.router, templates.router, drafts.router, emails.router):
+for router in (tokens_router, orders_router, email_templates_router, email_drafts_router, emails_router):
     api.add_router("", router)

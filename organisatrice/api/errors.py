@@ -16,9 +16,9 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from organisatrice.emails.composer.errors import DraftAlreadySent
 from organisatrice.emails.errors import InputInvalid
-from organisatrice.emails.outbox.machine import OutboxError
+from organisatrice.emails.outbox.services import OutboxError
 
-from .schemas import ErrorOut, ValidationErrorOut
+from .schemas import ConflictOut, ErrorOut, ValidationErrorOut
 
 ERROR_RESPONSES: dict[int, type] = {
     400: ValidationErrorOut,
@@ -27,6 +27,8 @@ ERROR_RESPONSES: dict[int, type] = {
     404: ErrorOut,
     422: ValidationErrorOut,
 }
+# For the operations that may answer 409, listed after the others: `responses(...) | CONFLICT`.
+CONFLICT: dict[int, Any] = {409: ConflictOut}
 
 
 def responses(ok: dict[int, Any], *codes: int) -> dict[int, Any]:

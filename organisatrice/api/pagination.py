@@ -11,27 +11,23 @@ PAGE_SIZE = 25
 PAGE_MAX = 10**9
 
 
-def _page_url(request: HttpRequest, number: int) -> str:
+def page_url(request: HttpRequest, number: int) -> str:
+    """The URL of the same list at another page."""
     query = request.GET.copy()
     query["page"] = str(number)
     return f"{request.build_absolute_uri(request.path)}?{query.urlencode()}"
 
 
-def page_links(request: HttpRequest, page: Page, *, requested: int) -> dict[str, Any]:
-    """{count, next, previous} for a page, with the URLs of the pages around it.
+def page_requested(page: Page, *, requested: int) -> Page:
+    """The page, if it is the one requested; PageOut answers it as {count, next, previous, results}.
 
     A page past the end is not found: Django's paginators would quietly give the last one.
     """
     if page.number != requested:
         raise Http404(_("Cette page n'existe pas."))
-    return {
-        "count": page.paginator.count,
-        "next": _page_url(request, page.next_page_number()) if page.has_next() else None,
-        "previous": _page_url(request, page.previous_page_number()) if page.has_previous() else None,
-    }
+    return page
 
 
-def paginate(request: HttpRequest, items: QuerySet[Any] | Sequence[Any], *, page: int) -> tuple[list, dict[str, Any]]:
-    """The items of one page, and its {count, next, previous}."""
-    current = Paginator(items, PAGE_SIZE).get_page(page)
-    return list(current.object_list), page_links(request, current, requested=page)
+def paginate(items: QuerySet[Any] | Sequence[Any], *, page: int) -> Page:
+    """One page of the items, PAGE_SIZE a page."""
+    return page_requested(Paginator(items, PAGE_SIZE).get_page(page), requested=page)

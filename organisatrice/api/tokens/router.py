@@ -8,14 +8,14 @@ from ninja.errors import HttpError
 from organisatrice.people.selectors import employee_for_user
 
 from ..errors import responses
-from ..schemas import TokenIn, TokenOut
-from ..services import api_token_create
+from ..services import IssuedToken, api_token_create
+from .schemas import TokenIn, TokenOut
 
 router = Router(tags=["Authentification"])
 
 
 @router.post("/auth/token", auth=None, response=responses({201: TokenOut}, 400, 403))
-def token_create(request: HttpRequest, payload: TokenIn) -> Status[dict]:
+def token_create(request: HttpRequest, payload: TokenIn) -> Status[IssuedToken]:
     """A bearer token for an active employee; shown once, only its SHA-256 is kept."""
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None:
@@ -23,7 +23,4 @@ def token_create(request: HttpRequest, payload: TokenIn) -> Status[dict]:
         raise HttpError(401, _("Nom d'utilisateur ou mot de passe incorrect."))
     if employee_for_user(user) is None:
         raise PermissionDenied(_("Ce compte n'est lié à aucun collaborateur."))
-    issued = api_token_create(user=user, name=payload.name)
-    return Status(
-        201, {"token": issued.key, "id": issued.token.pk, "name": issued.token.name, "prefix": issued.token.prefix}
-    )
+    return Status(201, api_token_create(user=user, name=payload.name))

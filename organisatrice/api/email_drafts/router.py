@@ -24,72 +24,21 @@ from organisatrice.emails.composer.drafts import (
     email_draft_update,
 )
 from organisatrice.emails.composer.errors import DraftAlreadySent, DraftInvalid
-from organisatrice.emails.composer.selectors import draft_total_size, email_draft_get_for_user, order_contacts
-from organisatrice.emails.composer.sending import (
-    draft_envelope,
-    draft_parts,
-    draft_problems,
-    draft_warnings,
-    email_send,
-)
-from organisatrice.emails.message.bodies import body_html, body_text, sender_name
+from organisatrice.emails.composer.selectors import email_draft_get_for_user, order_contacts
+from organisatrice.emails.composer.sending import email_send
 from organisatrice.emails.message.recipients import Recipient
-from organisatrice.emails.models import EmailDraft, EmailTemplate
+from organisatrice.emails.models import EmailDraft, EmailTemplate, OutgoingEmail
 from organisatrice.emails.policy import ensure_can_send
 from organisatrice.emails.templating.selectors import email_template_for, email_templates_active
 from organisatrice.orders.selectors import order_get_for_user
 from organisatrice.people.models import Employee
-from organisatrice.people.selectors import company_settings_get
 
 from ..auth import caller
-from ..errors import responses
-from ..schemas import AddressIn, ConflictOut, DocumentIn, DraftCreateIn, DraftOut, DraftPatchIn, Id, PreviewOut, SentOut
+from ..errors import CONFLICT, responses
+from ..schemas import Id, SentOut
+from .schemas import AddressIn, DocumentIn, DraftCreateIn, DraftOut, DraftPatchIn, PreviewOut
 
 router = Router(tags=["Brouillons"])
-
-CONFLICT = {409: ConflictOut}
-
-
-def draft_out(draft: EmailDraft, *, employee: Employee, notices: list[str] | None = None) -> dict:
-    company = company_settings_get()
-    envelope = draft_envelope(draft=draft, employee=employee)
-    email = getattr(draft, "outgoing_email", None) if draft.status == EmailDraft.Status.SENT else None
-    return {
-        "id": draft.pk,
-        "order_id": draft.order_id,
-        "status": draft.status,
-        "email_id": email.pk if email else None,
-        "template_id": draft.template_id,
-        "language": draft.language,
-        "sender": {
-            "name": sender_name(employee=draft.author, company=company),
-            "email": company.sending_address,
-        },
-        "reply_to": envelope.reply_to.as_dict() if envelope.reply_to else None,
-        # The draft's own lists, not the envelope: "bcc_me" is a separate switch.
-        "to": draft.to,
-        "cc": draft.cc,
-        "bcc": draft.bcc,
-        "bcc_me": draft.bcc_me,
-        "subject": draft.subject,
-        "greeting": draft.greeting,
-        "motivation": draft.motivation,
-        "body": draft.body,
-        "closing": draft.closing,
-        "signature": draft.signature,
-        "attachments": list(draft.attachments.all()),
-        "total_size": draft_total_size(draft=draft),
-        "size_limit": company.max_attachments_size,
-        "warnings": draft_warnings(draft=draft, company=company),
-        "problems": [
-            {"field": field, "message": message}
-            for field, messages in draft_problems(draft=draft, company=company).items()
-            for message in messages
-        ],
-        "notices": notices or [],
-        "created_at": draft.created_at,
-        "updated_at": draft.updated_at,
-    }
 
 
 def _active_template(template_id: int, *, errors: dict[str, list[str]]) -> EmailTemplate | None:
@@ -131,7 +80,7 @@ def _recipients(addresses: list[AddressIn] | None) -> list[Recipient] | None:
 
 
 @router.post("/orders/{order_id}/email-drafts", response=responses({201: DraftOut}, 400, 403, 404))
-def draft_create(request: HttpRequest, order_id: Id, payload: DraftCreateIn) -> Status[dict]:
+def draft_create(request: HttpRequest, order_id: Id, payload: DraftCreateIn) -> Status[EmailDraft]:
     """A draft pre-filled from a template: recipients, parts, signature and the template's document."""
     employee = caller(request)
     order = order_get_for_user(employee=employee, pk=order_id)
@@ -175,18 +124,17 @@ def draft_create(request: HttpRequest, order_id: Id, payload: DraftCreateIn) -> 
         errors = _add_documents(draft=draft, employee=employee, documents=others)
         if errors:
             raise DraftInvalid(errors)
-    return Status(201, draft_out(draft, employee=employee))
+    return Status(201, draft)
 
 
 @router.get("/email-drafts/{draft_id}", response=responses({200: DraftOut}, 403, 404))
-def draft_detail(request: HttpRequest, draft_id: Id) -> dict:
+def draft_detail(request: HttpRequest, draft_id: Id) -> EmailDraft:
     """One of the caller's own drafts; someone else's is not found."""
-    employee = caller(request)
-    return draft_out(email_draft_get_for_user(employee=employee, pk=draft_id), employee=employee)
+    return email_draft_get_for_user(employee=caller(request), pk=draft_id)
 
 
 @router.patch("/email-drafts/{draft_id}", response=responses({200: DraftOut}, 400, 403, 404) | CONFLICT)
-def draft_update(request: HttpRequest, draft_id: Id, payload: DraftPatchIn) -> dict:
+def draft_update(request: HttpRequest, draft_id: Id, payload: DraftPatchIn) -> DraftOut:
     """Changes the parts given; if any is refused, none is changed (422 lists each refusal)."""
     employee = caller(request)
     draft = _editable_draft(employee, draft_id)
@@ -228,7 +176,7 @@ def draft_update(request: HttpRequest, draft_id: Id, payload: DraftPatchIn) -> d
             # Raised inside the transaction: the valid changes are rolled back with the rest.
             raise DraftInvalid(errors)
     draft.refresh_from_db()
-    return draft_out(draft, employee=employee, notices=result.notices)
+    return DraftOut.model_validate(draft, context={"request": request, "notices": result.notices})
 
 
 @router.delete("/email-drafts/{draft_id}", response=responses({204: None}, 403, 404) | CONFLICT)
@@ -239,31 +187,24 @@ def draft_discard(request: HttpRequest, draft_id: Id) -> Status[None]:
 
 
 @router.post("/email-drafts/{draft_id}/attachments", response=responses({201: DraftOut}, 403, 404) | CONFLICT)
-def draft_upload(request: HttpRequest, draft_id: Id, file: File[UploadedFile]) -> Status[dict]:
+def draft_upload(request: HttpRequest, draft_id: Id, file: File[UploadedFile]) -> Status[EmailDraft]:
     """Attaches an uploaded file (multipart/form-data, field `file`); answers with the draft."""
     employee = caller(request)
     draft = _editable_draft(employee, draft_id)
     draft_attachment_upload(draft=draft, employee=employee, upload=file)
     draft.refresh_from_db()  # also drops the attachments the selector prefetched
-    return Status(201, draft_out(draft, employee=employee))
+    return Status(201, draft)
 
 
 @router.get("/email-drafts/{draft_id}/preview", response=responses({200: PreviewOut}, 403, 404))
-def draft_preview(request: HttpRequest, draft_id: Id) -> dict:
+def draft_preview(request: HttpRequest, draft_id: Id) -> EmailDraft:
     """The text and HTML bodies as they would be sent, and the attachments' total size."""
-    draft = email_draft_get_for_user(employee=caller(request), pk=draft_id)
-    parts = draft_parts(draft)
-    return {
-        "text": body_text(parts),
-        "html": body_html(parts, language=draft.language),
-        "size": draft_total_size(draft=draft),
-    }
+    return email_draft_get_for_user(employee=caller(request), pk=draft_id)
 
 
 @router.post("/email-drafts/{draft_id}/send", response=responses({202: SentOut}, 403, 404) | CONFLICT)
-def draft_send(request: HttpRequest, draft_id: Id) -> Status[dict]:
+def draft_send(request: HttpRequest, draft_id: Id) -> Status[OutgoingEmail]:
     """Freezes the message and queues it. A second call for the same draft sends nothing: 409."""
     employee = caller(request)
     draft = email_draft_get_for_user(employee=employee, pk=draft_id)
-    email = email_send(draft=draft, employee=employee)
-    return Status(202, {"email_id": email.pk, "status": email.status})
+    return Status(202, email_send(draft=draft, employee=employee))

@@ -9,7 +9,8 @@ from organisatrice.emails.templating.selectors import email_templates_active
 from organisatrice.people.models import Language
 
 from ..errors import responses
-from ..schemas import EmailTemplateOut, Text
+from ..schemas import Text
+from .schemas import EmailTemplateOut
 
 router = Router(tags=["Gabarits"])
 

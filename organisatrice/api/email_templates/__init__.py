@@ -1,0 +1,1 @@
+"""The active email templates: GET /email-templates."""

@@ -1,0 +1,1 @@
+"""Orders as the API lists and shows them: GET /orders and /orders/{id}."""

@@ -1,0 +1,1 @@
+"""Bearer tokens issued through the API: POST /auth/token."""
