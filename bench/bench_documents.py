@@ -209,7 +209,7 @@ def main() -> int:
     from pypdf import PdfReader
 
     from organisatrice.documents.kinds import DocumentKind
-    from organisatrice.documents.photos import STORAGE_PREFIX, photo_jpeg_quality, photo_long_edge, photo_variant
+    from organisatrice.documents.photos import photo_jpeg_quality, photo_long_edge, photo_variant
     from organisatrice.documents.selectors import document_source_get
     from organisatrice.documents.services import (
         document_pdf_render,
@@ -300,7 +300,7 @@ def main() -> int:
     def prepare_photo() -> bytes:
         # Drop the stored variant so that each call prepares from the original.
         variant = photo_variant(photo=photo, long_edge=photo_long_edge(), quality=photo_jpeg_quality())
-        default_storage.delete(f"{STORAGE_PREFIX}/{variant.name}")
+        default_storage.delete(variant.storage_name)
         return photo_prepare_for_email(photo=photo)
 
     results.append(

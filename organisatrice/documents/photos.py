@@ -1,11 +1,10 @@
 """Photos as they leave the company: upright, smaller, and without where they were taken.
 
 The original upload is never modified; each prepared variant is made once and kept in
-the default storage under a name derived from the original's identity and the
-preparation parameters.
+the content store under a key derived from the original's identity and the preparation
+parameters.
 """
 
-import hashlib
 import io
 import logging
 from collections.abc import Callable
@@ -13,12 +12,10 @@ from dataclasses import dataclass
 from typing import IO
 
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
+from organisatrice.content_store import derived_get_or_make, derived_key, derived_name, derived_read, file_identity
 from organisatrice.orders.models import Photo
 from organisatrice.people.models import CompanySettings
 
@@ -29,7 +26,7 @@ logger = logging.getLogger(__name__)
 LOGO_LONG_EDGE = 800
 # Bumped when the preparation changes, so that variants made the old way are not reused.
 PREPARATION_VERSION = "1"
-STORAGE_PREFIX = "documents/images"
+IMAGE_AREA = "documents/images"
 
 # The only EXIF kept: when the photo was taken. Everything else (location, camera serial
 # numbers, maker notes, the embedded thumbnail of the unrotated image) stays home.
@@ -55,6 +52,10 @@ class ImageVariant:
 
     name: str
     load: Callable[[], bytes]
+
+    @property
+    def storage_name(self) -> str:
+        return derived_name(area=IMAGE_AREA, key=self.name[:64], extension=self.name[64:])
 
 
 def _harmless_exif(source: Image.Exif) -> Image.Exif:
@@ -116,42 +117,11 @@ def logo_prepare(source: IO[bytes], *, long_edge: int) -> bytes:
     return output.getvalue()
 
 
-def _file_identity(file: FieldFile) -> str:
-    """Who the original is, without reading it: name, size and modification time.
+def _variant(*, key: str, extension: str, make: Callable[[], bytes]) -> ImageVariant:
+    def load() -> bytes:
+        return derived_get_or_make(area=IMAGE_AREA, key=key, extension=extension, make=make)
 
-    A name alone is not enough: once a file is deleted, storage may hand the same name to
-    a different upload.
-    """
-    storage = file.storage
-    name = file.name or ""
-    try:
-        modified = storage.get_modified_time(name).isoformat()
-    except NotImplementedError:
-        modified = ""
-    return f"{name}|{storage.size(name)}|{modified}"
-
-
-def _variant_name(*, identity: str, parameters: str, extension: str) -> str:
-    digest = hashlib.sha256(f"{PREPARATION_VERSION}|{identity}|{parameters}".encode()).hexdigest()
-    return f"{digest}{extension}"
-
-
-def _store(path: str, data: bytes) -> None:
-    saved = default_storage.save(path, ContentFile(data))
-    if saved != path:
-        # Another worker stored the same variant meanwhile; ours is redundant.
-        default_storage.delete(saved)
-
-
-def _stored_or_made(name: str, make: Callable[[], bytes]) -> bytes:
-    path = f"{STORAGE_PREFIX}/{name}"
-    if default_storage.exists(path):
-        with default_storage.open(path, "rb") as stored:
-            data: bytes = stored.read()
-        return data
-    data = make()
-    _store(path, data)
-    return data
+    return ImageVariant(name=f"{key}{extension}", load=load)
 
 
 def _photo_missing(photo: Photo) -> DocumentError:
@@ -161,10 +131,10 @@ def _photo_missing(photo: Photo) -> DocumentError:
 
 def photo_variant(*, photo: Photo, long_edge: int, quality: int) -> ImageVariant:
     try:
-        identity = _file_identity(photo.image)
+        identity = file_identity(photo.image)
     except OSError as error:
         raise _photo_missing(photo) from error
-    name = _variant_name(identity=identity, parameters=f"jpeg|{long_edge}|{quality}", extension=".jpg")
+    key = derived_key(PREPARATION_VERSION, identity, f"jpeg|{long_edge}|{quality}")
 
     def make() -> bytes:
         try:
@@ -174,18 +144,20 @@ def photo_variant(*, photo: Photo, long_edge: int, quality: int) -> ImageVariant
             logger.warning("Photo %s could not be prepared: %s", photo.pk, error)
             raise _photo_missing(photo) from error
 
-    return ImageVariant(name=name, load=lambda: _stored_or_made(name, make))
+    return _variant(key=key, extension=".jpg", make=make)
 
 
 def stored_image_variant(name: str) -> ImageVariant:
-    """A variant prepared before, read back from storage by its name."""
+    """A variant prepared before, read back from storage by its name; FileNotFoundError if gone."""
 
     def load() -> bytes:
-        with default_storage.open(f"{STORAGE_PREFIX}/{name}", "rb") as stored:
-            data: bytes = stored.read()
+        data = derived_read(variant.storage_name)
+        if data is None:
+            raise FileNotFoundError(name)
         return data
 
-    return ImageVariant(name=name, load=load)
+    variant = ImageVariant(name=name, load=load)
+    return variant
 
 
 def photo_prepare_for_email(*, photo: Photo) -> bytes:
@@ -198,23 +170,23 @@ def logo_variant(*, company: CompanySettings) -> ImageVariant | None:
     if not company.logo:
         return None
     try:
-        identity = _file_identity(company.logo)
+        identity = file_identity(company.logo)
     except OSError:
         logger.warning("The company logo %s is missing", company.logo.name)
         return None
-    name = _variant_name(identity=identity, parameters=f"png|{LOGO_LONG_EDGE}", extension=".png")
 
     def make() -> bytes:
         with company.logo.open("rb") as original:
             return logo_prepare(original, long_edge=LOGO_LONG_EDGE)
 
+    variant = _variant(
+        key=derived_key(PREPARATION_VERSION, identity, f"png|{LOGO_LONG_EDGE}"), extension=".png", make=make
+    )
     try:
         # Made now rather than during the render: a broken logo leaves the letterhead
         # without it instead of failing the document.
-        path = f"{STORAGE_PREFIX}/{name}"
-        if not default_storage.exists(path):
-            _store(path, make())
+        data = variant.load()
     except (OSError, UnidentifiedImageError, Image.DecompressionBombError, ValueError) as error:
         logger.warning("The company logo %s could not be prepared: %s", company.logo.name, error)
         return None
-    return ImageVariant(name=name, load=lambda: _stored_or_made(name, make))
+    return ImageVariant(name=variant.name, load=lambda: data)

@@ -10,7 +10,6 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from organisatrice.clients.models import Contact
 from organisatrice.orders.models import Offer, Order, Photo, WorkReport, WorkReportLine
 from organisatrice.orders.selectors import offer_totals
 from organisatrice.people.models import CompanySettings
@@ -39,11 +38,6 @@ class DocumentSource:
     images: list[ImageVariant] = field(default_factory=list)
     # Values for the file-name pattern's placeholders.
     filename_values: dict[str, str] = field(default_factory=dict)
-
-
-def document_language_for(*, order: Order, contact: Contact | None = None) -> str:
-    """The language a document for this recipient is written in: the contact's, else the client's."""
-    return document_language(contact.language if contact else order.client.language)
 
 
 def filename_pattern_get(*, kind: DocumentKind | str) -> str:

@@ -17,13 +17,12 @@ from typing import Any
 
 import typst
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from organisatrice.content_store import derived_delete, derived_key, derived_put, derived_read
 from organisatrice.orders.models import Order
 
 from .exceptions import DocumentError
@@ -64,8 +63,8 @@ logger = logging.getLogger(__name__)
 # Another Typst may lay out the same inputs differently.
 TYPST_VERSION = f"typst {importlib.metadata.version('typst')}"
 
-RENDER_STORAGE_PREFIX = "documents/renders"
-PREVIEW_STORAGE_PREFIX = "documents/previews"
+RENDER_AREA = "documents/renders"
+PREVIEW_AREA = "documents/previews"
 PREVIEW_WIDTH = 600
 # A preview image is a thumbnail; a very tall one is cut to this height.
 PREVIEW_MAX_HEIGHT = 1200
@@ -84,46 +83,18 @@ class RenderedDocument:
     def size(self) -> int:
         return len(self.content)
 
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.content).hexdigest()
-
 
 def _render_key(*, source: DocumentSource, sources_sha256: str, data: str) -> str:
     # Image names are derived from the originals' identity and appear in the data, so a
     # changed photo or logo changes the key too.
-    digest = hashlib.sha256()
-    for part in (TYPST_VERSION, sources_sha256, source.template, source.language, data):
-        digest.update(part.encode() + b"\0")
-    return digest.hexdigest()
-
-
-def _storage_read(name: str) -> bytes | None:
-    try:
-        with default_storage.open(name, "rb") as stored:
-            content: bytes = stored.read()
-    except (FileNotFoundError, OSError):
-        return None
-    return content
-
-
-def _storage_put(prefix: str, content: bytes, extension: str) -> str:
-    """Stores content under its SHA-256 (once) and returns the storage name."""
-    digest = hashlib.sha256(content).hexdigest()
-    name = f"{prefix}/{digest[:2]}/{digest}{extension}"
-    if not default_storage.exists(name):
-        saved = default_storage.save(name, ContentFile(content))
-        if saved != name:
-            # Stored by another worker meanwhile.
-            default_storage.delete(saved)
-    return name
+    return derived_key(TYPST_VERSION, sources_sha256, source.template, source.language, data)
 
 
 def _cached(key: str) -> bytes | None:
     entry = DocumentRender.objects.filter(key=key).first()
     if entry is None:
         return None
-    content = _storage_read(entry.storage_name)
+    content = derived_read(entry.storage_name)
     if content is None or hashlib.sha256(content).hexdigest() != entry.content_sha256:
         # The file went missing or is damaged: render again and replace the entry.
         entry.delete()
@@ -153,7 +124,7 @@ def document_pdf(*, order: Order, source: DocumentSource) -> bytes:
     if cached is not None:
         return cached
     content = document_pdf_render(source=source, data=data, sources=sources)
-    storage_name = _storage_put(RENDER_STORAGE_PREFIX, content, ".pdf")
+    storage_name = derived_put(content, area=RENDER_AREA, extension=".pdf")
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -229,7 +200,7 @@ def _typst_preview(content: bytes) -> bytes | None:
     if entry is None:
         return None
     if entry.preview_storage_name:
-        stored = _storage_read(entry.preview_storage_name)
+        stored = derived_read(entry.preview_storage_name)
         if stored is not None:
             return stored
     sources = template_sources()
@@ -243,7 +214,7 @@ def _typst_preview(content: bytes) -> bytes | None:
     except (typst.TypstError, FileNotFoundError, OSError) as error:
         logger.warning("No Typst preview for render %s: %s", entry.key, error)
         return None
-    name = _storage_put(PREVIEW_STORAGE_PREFIX, png, ".png")
+    name = derived_put(png, area=PREVIEW_AREA, extension=".png")
     DocumentRender.objects.filter(pk=entry.pk).update(preview_storage_name=name)
     return png
 
@@ -309,5 +280,5 @@ def document_cache_prune(*, unused_for: datetime.timedelta) -> int:
                 DocumentRender.objects.filter(preview_storage_name=name).exists()
             )
             if name and not still_used:
-                default_storage.delete(name)
+                derived_delete(name)
     return len(stale)

@@ -174,6 +174,9 @@ class OutgoingEmail(models.Model):
     status = models.CharField(_("statut"), max_length=12, choices=Status, default=Status.QUEUED)
     attempt_count = models.PositiveIntegerField(_("essais"), default=0)
     next_attempt_at = models.DateTimeField(_("prochain essai"), null=True, blank=True)
+    # The claim that holds the row while it is sending: a worker changes the row only while
+    # it carries that worker's token (see emails.outbox.worker).
+    lease_token = models.UUIDField(_("jeton du bail"), null=True, blank=True, editable=False)
     lease_expires_at = models.DateTimeField(_("bail jusqu'au"), null=True, blank=True)
     sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
     smtp_reply = models.TextField(_("réponse du serveur"), blank=True)

@@ -14,14 +14,12 @@ from pypdf import PdfReader
 
 from organisatrice.documents.kinds import DocumentKind
 from organisatrice.documents.models import DocumentRender, FilenamePattern
-from organisatrice.documents.selectors import document_language_for
 from organisatrice.documents.services import DocumentError, RenderedDocument, document_render
 from organisatrice.documents.typst_engine import workspace_dir
 from organisatrice.people.selectors import company_settings_get
 from tests.factories import (
     BuildingFactory,
     ClientFactory,
-    ContactFactory,
     EmployeeFactory,
     OfferFactory,
     OfferLineFactory,
@@ -424,13 +422,6 @@ def test_documents_not_used_for_a_while_are_pruned_and_rendered_again(order, wor
     assert not any(image.exists() for image in images)
     assert_valid_pdf(render(order, DocumentKind.WORK_REPORT, {"work_report": work_report.pk}).content)
     assert_valid_pdf(render(order, DocumentKind.PHOTO_DOCUMENTATION, {"photos": [photo.pk]}).content)
-
-
-def test_the_document_language_is_the_contacts_then_the_clients(order):
-    order.client.language = "de"
-    assert document_language_for(order=order) == "de"
-    assert document_language_for(order=order, contact=ContactFactory.create(language="en")) == "en"
-    assert document_language_for(order=order, contact=ContactFactory.create(language="it")) == "fr"
 
 
 def test_an_unreadable_logo_leaves_the_letterhead_without_it(order, work_report):

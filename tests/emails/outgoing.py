@@ -15,7 +15,7 @@ from django.utils import timezone
 from organisatrice.content_store import blob_put, blob_read
 from organisatrice.documents.kinds import DocumentKind
 from organisatrice.emails.models import OutgoingAttachment, OutgoingEmail
-from organisatrice.emails.outbox.machine import outbox_enqueue
+from organisatrice.emails.outbox.services import outbox_enqueue
 from organisatrice.orders.models import Order, WorkReport
 from organisatrice.people.models import Employee
 from tests.factories import EmployeeFactory, OrderFactory, WorkReportFactory

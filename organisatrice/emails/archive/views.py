@@ -17,7 +17,7 @@ from organisatrice.people.access import EmployeeRequest, employee_required
 from ..downloads import sent_attachment_download, sent_message_download
 from ..errors import InputInvalid
 from ..models import OutgoingEmail
-from ..outbox import machine as outbox
+from ..outbox import services as outbox
 from ..policy import can_send, ensure_can_send
 from . import selectors, services
 

@@ -1,4 +1,8 @@
-"""Drafts: pre-filled from a template, edited part by part, discarded."""
+"""Drafts: pre-filled from a template, edited part by part, discarded.
+
+A template's document is rendered before the transaction that writes the draft (see
+attachments).
+"""
 
 from dataclasses import dataclass, field
 
@@ -28,8 +32,8 @@ from ..models import DraftAttachment, EmailDraft, EmailTemplate
 from ..policy import ensure_can_send
 from ..templating.placeholders import placeholder_values
 from ..templating.rendering import TemplateRenderError, template_part_render
-from .attachments import attach_template_document
-from .errors import DraftInvalid, ensure_editable
+from .attachments import attachment_record, template_document_prepare
+from .errors import DraftInvalid, ensure_editable, lock_editable
 from .selectors import order_contacts
 
 TEXT_PARTS = ("greeting", "motivation", "body", "closing")
@@ -112,7 +116,6 @@ def _render_parts(
     return rendered
 
 
-@transaction.atomic
 def email_draft_create(
     *,
     order: Order,
@@ -131,17 +134,20 @@ def email_draft_create(
     parts = _render_parts(
         template=template, order=order, employee=author, company=company, contact=contact, selection=selection
     )
-    draft = EmailDraft.objects.create(
-        order=order,
-        author=author,
-        template=template,
-        language=template.language,
-        to=[Recipient(name=contact.full_name, email=contact.email).as_dict()] if contact and contact.email else [],
-        bcc_me=company.bcc_me_default,
-        signature=signature_default(employee=author, company=company, language=template.language),
-        **parts,
-    )
-    attach_template_document(draft=draft, template=template, selection=selection)
+    document = template_document_prepare(order=order, template=template, selection=selection)
+    with transaction.atomic():
+        draft = EmailDraft.objects.create(
+            order=order,
+            author=author,
+            template=template,
+            language=template.language,
+            to=[Recipient(name=contact.full_name, email=contact.email).as_dict()] if contact and contact.email else [],
+            bcc_me=company.bcc_me_default,
+            signature=signature_default(employee=author, company=company, language=template.language),
+            **parts,
+        )
+        if document is not None:
+            attachment_record(draft=draft, prepared=document, position=0)
     return draft
 
 
@@ -221,7 +227,6 @@ def email_draft_update(*, draft: EmailDraft, employee: Employee, changes: DraftC
     return result
 
 
-@transaction.atomic
 def email_draft_apply_template(*, draft: EmailDraft, employee: Employee, template: EmailTemplate) -> EmailDraft:
     """Fills the parts anew from another template and replaces the generated documents."""
     ensure_editable(draft=draft, employee=employee)
@@ -232,14 +237,18 @@ def email_draft_apply_template(*, draft: EmailDraft, employee: Employee, templat
     parts = _render_parts(
         template=template, order=draft.order, employee=employee, company=company, contact=contact, selection=selection
     )
-    for name, value in parts.items():
-        setattr(draft, name, value)
-    draft.template = template
-    draft.language = template.language
-    draft.signature = signature_default(employee=employee, company=company, language=template.language)
-    draft.save()
-    draft.attachments.exclude(source=DraftAttachment.Source.UPLOAD).delete()
-    attach_template_document(draft=draft, template=template, selection=selection)
+    document = template_document_prepare(order=draft.order, template=template, selection=selection)
+    with transaction.atomic():
+        lock_editable(draft=draft, employee=employee)
+        for name, value in parts.items():
+            setattr(draft, name, value)
+        draft.template = template
+        draft.language = template.language
+        draft.signature = signature_default(employee=employee, company=company, language=template.language)
+        draft.save()
+        draft.attachments.exclude(source=DraftAttachment.Source.UPLOAD).delete()
+        if document is not None:
+            attachment_record(draft=draft, prepared=document, position=0)
     return draft
 
 

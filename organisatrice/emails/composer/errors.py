@@ -23,3 +23,14 @@ def ensure_editable(*, draft: EmailDraft, employee: Employee) -> None:
         raise DraftInvalid({"draft": [_("Ce brouillon appartient à un autre collaborateur.")]})
     if draft.status != EmailDraft.Status.EDITING:
         raise DraftInvalid({"draft": [_("Ce brouillon a déjà été envoyé ; il ne peut plus être modifié.")]})
+
+
+def lock_editable(*, draft: EmailDraft, employee: Employee) -> EmailDraft:
+    """The draft's row, locked until the transaction ends, checked again now that it is.
+
+    Services check a draft early, do their slow work outside any transaction, then lock
+    it in the short transaction that writes, where the check must hold again.
+    """
+    locked = EmailDraft.objects.select_for_update().get(pk=draft.pk)
+    ensure_editable(draft=locked, employee=employee)
+    return locked

@@ -12,20 +12,22 @@ from organisatrice.people.models import CompanySettings, Employee
 from organisatrice.people.selectors import company_settings_get
 
 from ..message.bodies import EmailParts, body_html, body_text, sender_name
-from ..message.mime import AttachmentContent, message_build
+from ..message.mime import AttachmentContent, BuiltMessage, message_build
 from ..message.recipients import (
     Recipient,
     recipients_dedupe,
     recipients_from_json,
     recipients_to_json,
 )
-from ..models import EmailDraft, OutgoingAttachment, OutgoingEmail
-from ..outbox.machine import outbox_enqueue
+from ..models import DraftAttachment, EmailDraft, OutgoingAttachment, OutgoingEmail
+from ..outbox.services import outbox_enqueue
 from ..policy import ensure_can_send
 from .errors import DraftAlreadySent, DraftInvalid
 from .selectors import draft_total_size
 
 SIZE_WARNING_FRACTION = 0.8
+# Builds of a message outside the transaction before one is made under the draft's lock.
+SEND_BUILD_ATTEMPTS = 3
 
 
 # --- Checks and Send ------------------------------------------------------------------------
@@ -94,73 +96,144 @@ def draft_parts(draft: EmailDraft) -> EmailParts:
     )
 
 
+@dataclass(frozen=True)
+class _Frozen:
+    """A draft built into its message, and what it was built from."""
+
+    built_from: tuple
+    envelope: Envelope
+    text: str
+    html: str
+    attachments: list[DraftAttachment]
+    built: BuiltMessage
+    raw_sha256: str
+
+
+def _draft_for_send(pk: int, *, lock: bool) -> EmailDraft:
+    drafts = EmailDraft.objects.select_for_update() if lock else EmailDraft.objects.all()
+    return drafts.select_related("order").prefetch_related("attachments").get(pk=pk)
+
+
+def _built_from(draft: EmailDraft) -> tuple:
+    """Everything of the draft its message is made of: if any of it changed, build again."""
+    return (
+        draft.template_id,
+        draft.language,
+        draft.to,
+        draft.cc,
+        draft.bcc,
+        draft.bcc_me,
+        draft.subject,
+        *(getattr(draft, name) for name in ("greeting", "motivation", "body", "closing", "signature")),
+        [(a.pk, a.filename, a.content_type, a.size, a.sha256) for a in draft.attachments.all()],
+    )
+
+
+def _ensure_sendable(*, draft: EmailDraft, employee: Employee, company: CompanySettings) -> None:
+    if draft.status == EmailDraft.Status.SENT:
+        raise DraftAlreadySent(OutgoingEmail.objects.get(draft=draft))
+    if draft.author_id != employee.pk:
+        raise DraftInvalid({"draft": [_("Ce brouillon appartient à un autre collaborateur.")]})
+    ensure_can_send(employee=employee, order=draft.order)
+    problems = draft_problems(draft=draft, company=company)
+    if problems:
+        raise DraftInvalid(problems)
+
+
+def _freeze(*, draft: EmailDraft, employee: Employee, company: CompanySettings) -> _Frozen:
+    """The MIME message, its attachments read from the content store and the result stored there."""
+    envelope = draft_envelope(draft=draft, employee=employee)
+    parts = draft_parts(draft)
+    text, html = body_text(parts), body_html(parts, language=draft.language)
+    attachments = list(draft.attachments.all())
+    built = message_build(
+        sender_name=sender_name(employee=employee, company=company),
+        sender_address=company.sending_address,
+        reply_to=envelope.reply_to,
+        to=envelope.to,
+        cc=envelope.cc,
+        subject=draft.subject,
+        text=text,
+        html=html,
+        attachments=[
+            AttachmentContent(filename=a.filename, content_type=a.content_type, content=blob_read(a.sha256))
+            for a in attachments
+        ],
+        message_id_domain=company.sending_domain,
+    )
+    return _Frozen(
+        built_from=_built_from(draft),
+        envelope=envelope,
+        text=text,
+        html=html,
+        attachments=attachments,
+        built=built,
+        raw_sha256=blob_put(built.raw),
+    )
+
+
+def _record(*, draft: EmailDraft, employee: Employee, frozen: _Frozen) -> OutgoingEmail:
+    envelope, built = frozen.envelope, frozen.built
+    email = OutgoingEmail.objects.create(
+        order=draft.order,
+        draft=draft,
+        sender=employee,
+        template_type=draft.template.type.code if draft.template else "",
+        message_id=built.message_id,
+        from_header=built.from_header,
+        reply_to=built.reply_to,
+        to=recipients_to_json(envelope.to),
+        cc=recipients_to_json(envelope.cc),
+        bcc=recipients_to_json(envelope.bcc),
+        subject=draft.subject,
+        text_body=frozen.text,
+        html_body=frozen.html,
+        raw_sha256=frozen.raw_sha256,
+        raw_size=len(built.raw),
+    )
+    OutgoingAttachment.objects.bulk_create(
+        OutgoingAttachment(
+            email=email,
+            position=position,
+            filename=a.filename,
+            content_type=a.content_type,
+            size=a.size,
+            sha256=a.sha256,
+            document_kind=a.document_kind,
+            work_report_id=a.selection.get("work_report") if a.document_kind == DocumentKind.WORK_REPORT else None,
+        )
+        for position, a in enumerate(frozen.attachments)
+    )
+    draft.status = EmailDraft.Status.SENT
+    draft.save(update_fields=["status", "updated_at"])
+    outbox_enqueue(email=email)
+    return email
+
+
 def email_send(*, draft: EmailDraft, employee: Employee) -> OutgoingEmail:
-    """Freezes the draft into its MIME message and queues it, in one transaction.
+    """Freezes the draft into its MIME message and queues it.
+
+    The message is built and stored first, outside any transaction; the transaction then
+    locks the draft, checks it again, and writes the rows only if the draft is still what
+    the message was built from. A draft edited meanwhile is built again, and after a few
+    such races under the lock.
 
     A second Send of the same draft (double click, two tabs, a retried request) finds
     the draft already sent and raises DraftAlreadySent with the email of the first.
     """
     company = company_settings_get()
+    for _attempt in range(SEND_BUILD_ATTEMPTS):
+        unlocked = _draft_for_send(draft.pk, lock=False)
+        _ensure_sendable(draft=unlocked, employee=employee, company=company)
+        frozen = _freeze(draft=unlocked, employee=employee, company=company)
+        with transaction.atomic():
+            locked = _draft_for_send(draft.pk, lock=True)
+            _ensure_sendable(draft=locked, employee=employee, company=company)
+            if _built_from(locked) == frozen.built_from:
+                return _record(draft=locked, employee=employee, frozen=frozen)
     with transaction.atomic():
-        locked = EmailDraft.objects.select_for_update().select_related("order").get(pk=draft.pk)
-        if locked.status == EmailDraft.Status.SENT:
-            raise DraftAlreadySent(OutgoingEmail.objects.get(draft=locked))
-        if locked.author_id != employee.pk:
-            raise DraftInvalid({"draft": [_("Ce brouillon appartient à un autre collaborateur.")]})
-        ensure_can_send(employee=employee, order=locked.order)
-        problems = draft_problems(draft=locked, company=company)
-        if problems:
-            raise DraftInvalid(problems)
-        envelope = draft_envelope(draft=locked, employee=employee)
-        parts = draft_parts(locked)
-        text, html = body_text(parts), body_html(parts, language=locked.language)
-        attachments = list(locked.attachments.all())
-        built = message_build(
-            sender_name=sender_name(employee=employee, company=company),
-            sender_address=company.sending_address,
-            reply_to=envelope.reply_to,
-            to=envelope.to,
-            cc=envelope.cc,
-            subject=locked.subject,
-            text=text,
-            html=html,
-            attachments=[
-                AttachmentContent(filename=a.filename, content_type=a.content_type, content=blob_read(a.sha256))
-                for a in attachments
-            ],
-            message_id_domain=company.sending_domain,
+        locked = _draft_for_send(draft.pk, lock=True)
+        _ensure_sendable(draft=locked, employee=employee, company=company)
+        return _record(
+            draft=locked, employee=employee, frozen=_freeze(draft=locked, employee=employee, company=company)
         )
-        email = OutgoingEmail.objects.create(
-            order=locked.order,
-            draft=locked,
-            sender=employee,
-            template_type=locked.template.type.code if locked.template else "",
-            message_id=built.message_id,
-            from_header=built.from_header,
-            reply_to=built.reply_to,
-            to=recipients_to_json(envelope.to),
-            cc=recipients_to_json(envelope.cc),
-            bcc=recipients_to_json(envelope.bcc),
-            subject=locked.subject,
-            text_body=text,
-            html_body=html,
-            raw_sha256=blob_put(built.raw),
-            raw_size=len(built.raw),
-        )
-        OutgoingAttachment.objects.bulk_create(
-            OutgoingAttachment(
-                email=email,
-                position=position,
-                filename=a.filename,
-                content_type=a.content_type,
-                size=a.size,
-                sha256=a.sha256,
-                document_kind=a.document_kind,
-                work_report_id=a.selection.get("work_report") if a.document_kind == DocumentKind.WORK_REPORT else None,
-            )
-            for position, a in enumerate(attachments)
-        )
-        locked.status = EmailDraft.Status.SENT
-        locked.save(update_fields=["status", "updated_at"])
-        outbox_enqueue(email=email)
-    return email

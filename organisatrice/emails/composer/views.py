@@ -1,15 +1,12 @@
 from typing import Any
 
 from django.contrib import messages
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from organisatrice.content_store import blob_read
-from organisatrice.documents.services import document_preview_png
 from organisatrice.orders.selectors import order_get_for_user, order_recipient_candidates
 from organisatrice.people.access import EmployeeRequest, employee_required
 from organisatrice.people.selectors import company_settings_get
@@ -31,6 +28,7 @@ from .forms import (
     draft_changes_from_post,
     draft_form_initial,
 )
+from .previews import attachment_preview_png
 
 
 @employee_required
@@ -274,15 +272,9 @@ def draft_discard(request: EmployeeRequest, pk: int) -> HttpResponse:
 def draft_attachment_preview(request: EmployeeRequest, pk: int, attachment_id: int) -> HttpResponse:
     draft = selectors.email_draft_get_for_user(employee=request.employee, pk=pk)
     attachment = get_object_or_404(draft.attachments, pk=attachment_id)
-    name = f"previews/{attachment.sha256}.png"
-    if default_storage.exists(name):
-        with default_storage.open(name, "rb") as stored:
-            png = stored.read()
-    else:
-        png = document_preview_png(content=blob_read(attachment.sha256), content_type=attachment.content_type)
-        if png is None:
-            raise Http404(_("Pas d'aperçu pour ce type de fichier."))
-        default_storage.save(name, ContentFile(png))
+    png = attachment_preview_png(attachment=attachment)
+    if png is None:
+        raise Http404(_("Pas d'aperçu pour ce type de fichier."))
     response = HttpResponse(png, content_type="image/png")
     response["Cache-Control"] = "private, max-age=86400"
     return response

@@ -1,66 +1,25 @@
 """One SMTP connection from the EMAIL_* settings, sending frozen messages byte for byte.
 
 Every reply and every network error is classified here as accepted, temporary or
-permanent, with the server's code and words, so the outbox never handles an smtplib
-exception. The connection is opened on first use and reused for the next messages.
+permanent, with the server's code and words (an SmtpResult, see results.py), so the
+outbox never handles an smtplib exception. The connection is opened on first use and reused for the next messages.
 """
 
-import enum
 import logging
 import re
 import smtplib
 import ssl
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
 from django.conf import settings
 from django.core.mail.utils import DNS_NAME
 
-from ..models import DeliveryAttempt
+from .results import Outcome, SmtpResult, Stage
 
 logger = logging.getLogger(__name__)
-
-Outcome = DeliveryAttempt.Outcome
-
-
-class Stage(enum.StrEnum):
-    """Where in the SMTP dialogue a result was decided."""
-
-    CONNECT = "connect"
-    MAIL = "MAIL FROM"
-    RCPT = "RCPT TO"
-    DATA = "DATA"
-    LOCAL = "local"  # decided before talking to the server (e.g. the message could not be read)
-
-
-@dataclass(frozen=True)
-class SmtpResult:
-    outcome: Outcome
-    stage: Stage
-    code: int | None = None
-    # The server's own words (e.g. "2.0.0 Ok: queued as 4F2A"), without the code.
-    reply: str = ""
-    # What went wrong when the server gave no reply: a network error, a timeout…
-    error: str = ""
-    # Recipients the server refused while accepting the message for the others.
-    refused: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def accepted(self) -> bool:
-        return self.outcome == Outcome.SENT
-
-    @property
-    def server_reply(self) -> str:
-        """The reply as the server wrote it: "550 5.1.1 No such user"."""
-        if self.code is None:
-            return self.reply
-        return f"{self.code} {self.reply}".strip()
-
-    def describe(self) -> str:
-        """One line for logs and failure reasons: the server's reply, else the error."""
-        return self.server_reply or self.error
 
 
 def _text(reply: bytes | str) -> str:

@@ -2,10 +2,18 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
 
+from organisatrice.documents import services as document_services
+from organisatrice.emails.composer import attachments
 from organisatrice.emails.composer.attachments import draft_attachment_upload
-from organisatrice.emails.composer.drafts import DraftChanges, email_draft_create, email_draft_update
+from organisatrice.emails.composer.drafts import (
+    DraftChanges,
+    email_draft_apply_template,
+    email_draft_create,
+    email_draft_update,
+)
 from organisatrice.emails.composer.errors import DraftInvalid
 from organisatrice.emails.composer.sending import draft_warnings, email_send
 from organisatrice.emails.message.recipients import Recipient
@@ -15,6 +23,7 @@ from tests.factories import (
     BuildingFactory,
     ContactFactory,
     EmployeeFactory,
+    OfferLineFactory,
     OrderFactory,
     WorkReportLineFactory,
 )
@@ -242,3 +251,35 @@ def test_adding_and_removing_documents(client, draft, order):
     first = draft.attachments.first()
     client.post(reverse("emails:draft_remove_attachment", args=[draft.pk, first.pk]))
     assert draft.attachments.count() == 1
+
+
+def test_documents_are_rendered_and_stored_outside_any_transaction(order, contact, monkeypatch):
+    # The test runs in a transaction of its own: one of a service's shows as a savepoint in it.
+    seen: dict[str, list[bool]] = {"render": [], "store": []}
+    compile_, store = document_services.typst_compile, attachments.blob_put
+
+    def watched_compile(**kwargs):
+        seen["render"].append(bool(connection.savepoint_ids))
+        return compile_(**kwargs)
+
+    def watched_store(data):
+        seen["store"].append(bool(connection.savepoint_ids))
+        return store(data)
+
+    monkeypatch.setattr(document_services, "typst_compile", watched_compile)
+    monkeypatch.setattr(attachments, "blob_put", watched_store)
+    draft = email_draft_create(
+        order=order, author=order.responsible, template=template("work_report", "de"), contact=contact
+    )
+    offer = OfferLineFactory(offer__order=order).offer
+    attachments.draft_attachment_add_document(
+        draft=draft, employee=order.responsible, kind="offer", selection={"offer": offer.pk}
+    )
+    email_draft_apply_template(draft=draft, employee=order.responsible, template=template("offer", "de"))
+    attachments.draft_attachment_upload(
+        draft=draft, employee=order.responsible, upload=SimpleUploadedFile("plan.pdf", b"%PDF-1.7")
+    )
+
+    # Apply template finds the offer already rendered (cached); its file is stored anew.
+    assert seen == {"render": [False, False], "store": [False, False, False, False]}
+    assert [a.document_kind for a in draft.attachments.all()] == ["offer", ""]

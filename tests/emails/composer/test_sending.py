@@ -5,9 +5,11 @@ import email.policy
 import hashlib
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from organisatrice.content_store import blob_read
+from organisatrice.emails.composer import sending
 from organisatrice.emails.composer.drafts import DraftChanges, email_draft_create, email_draft_update
 from organisatrice.emails.composer.errors import DraftAlreadySent
 from organisatrice.emails.composer.sending import email_send
@@ -222,3 +224,58 @@ def test_retry_and_cancel_from_the_pages(client, draft, smtp_settings, smtp_serv
     sent.refresh_from_db()
     assert sent.status == OutgoingEmail.Status.CANCELLED
     assert [m.message_id for m in smtp_server.received] == []
+
+
+# --- The message is built before the transaction ------------------------------------------
+
+
+def _editing_during_build(monkeypatch, draft, *, edits: int) -> list[str]:
+    """Makes each of the first `edits` builds of the message see the subject change under it,
+    as when the composer's autosave lands between the build and the transaction."""
+    original = sending.message_build
+    subjects: list[str] = []
+
+    def build(**kwargs):
+        subjects.append(kwargs["subject"])
+        if len(subjects) <= edits:
+            EmailDraft.objects.filter(pk=draft.pk).update(subject=f"Édité {len(subjects)}")
+        return original(**kwargs)
+
+    monkeypatch.setattr(sending, "message_build", build)
+    return subjects
+
+
+def test_a_draft_edited_while_its_message_is_built_is_built_again(draft, monkeypatch, smtp_settings, smtp_server):
+    subjects = _editing_during_build(monkeypatch, draft, edits=1)
+
+    sent = email_send(draft=draft, employee=draft.author)
+    deliver_due(worker="test")
+
+    assert subjects == ["Rapport de travail – Les Érables", "Édité 1"]
+    assert sent.subject == "Édité 1"
+    [received] = smtp_server.received
+    assert email.message_from_bytes(received.data, policy=email.policy.default)["Subject"] == "Édité 1"
+
+
+def test_a_draft_that_keeps_changing_is_built_under_its_lock_in_the_end(draft, monkeypatch):
+    subjects = _editing_during_build(monkeypatch, draft, edits=sending.SEND_BUILD_ATTEMPTS)
+
+    sent = email_send(draft=draft, employee=draft.author)
+
+    assert len(subjects) == sending.SEND_BUILD_ATTEMPTS + 1
+    assert sent.subject == subjects[-1] == f"Édité {sending.SEND_BUILD_ATTEMPTS}"
+    assert OutgoingEmail.objects.get() == sent
+
+
+def test_the_message_is_built_outside_any_transaction(draft, monkeypatch):
+    original = sending.message_build
+    depth: list[bool] = []
+
+    def build(**kwargs):
+        # The test itself runs in a transaction; a service's own would be a savepoint in it.
+        depth.append(bool(connection.savepoint_ids))
+        return original(**kwargs)
+
+    monkeypatch.setattr(sending, "message_build", build)
+    email_send(draft=draft, employee=draft.author)
+    assert depth == [False]

@@ -8,20 +8,17 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from organisatrice.emails.models import DeliveryAttempt, OutgoingEmail
-from organisatrice.emails.outbox.machine import (
+from organisatrice.emails.outbox.envelope import envelope_recipients, envelope_sender
+from organisatrice.emails.outbox.results import SmtpResult, Stage
+from organisatrice.emails.outbox.services import (
     OutboxError,
     OutboxTransitionError,
-    envelope_recipients,
-    envelope_sender,
-    outbox_attempt_record,
-    outbox_attempt_start,
     outbox_cancel,
-    outbox_claim_due,
     outbox_enqueue,
     outbox_retry,
-    outbox_retry_delay,
 )
-from organisatrice.emails.outbox.smtp import SmtpResult, Stage
+from organisatrice.emails.outbox.states import outbox_retry_delay
+from organisatrice.emails.outbox.tasks import outbox_attempt_record, outbox_attempt_start, outbox_claim_due
 from organisatrice.orders.models import OrderEvent
 from tests.emails.outgoing import an_employee, outgoing_email_create
 
@@ -121,8 +118,8 @@ def test_claim_takes_due_emails_under_a_lease(settings):
 
     email.refresh_from_db()
     assert email.status == Status.SENDING
-    assert email.lease_expires_at == claimed.lease_token
-    assert claimed.lease_token - timezone.now() > datetime.timedelta(seconds=295)
+    assert (email.lease_token, email.lease_expires_at) == (claimed.lease_token, claimed.lease_expires_at)
+    assert claimed.lease_expires_at - timezone.now() > datetime.timedelta(seconds=295)
     assert (claimed.message_id, claimed.attempt) == (email.message_id, 1)
     assert outbox_claim_due(limit=10) == []
 
@@ -133,7 +130,7 @@ def test_claim_schedules_the_reclaim_at_the_end_of_the_lease():
     [claimed] = outbox_claim_due(limit=10)
 
     [task] = delivery_tasks()
-    assert claimed.lease_token <= task.run_after < claimed.lease_token + datetime.timedelta(seconds=1)
+    assert claimed.lease_expires_at <= task.run_after < claimed.lease_expires_at + datetime.timedelta(seconds=1)
 
 
 def test_claim_respects_the_batch_size_and_wakes_another_task_for_the_rest():
@@ -262,7 +259,7 @@ def test_a_row_whose_worker_died_before_reaching_it_is_reclaimed_without_countin
     email = outgoing_email_create()
     [first] = outbox_claim_due(limit=10)
 
-    [again] = outbox_claim_due(limit=10, now=first.lease_token + datetime.timedelta(seconds=1))
+    [again] = outbox_claim_due(limit=10, now=first.lease_expires_at + datetime.timedelta(seconds=1))
 
     assert again.id == email.pk
     assert again.attempt == 1
@@ -275,20 +272,20 @@ def test_an_interrupted_attempt_is_logged_and_the_email_sent_again_with_the_same
     assert outbox_attempt_start(claimed=first)
     # The worker dies while talking to the server: nothing is recorded.
 
-    [again] = outbox_claim_due(limit=10, now=first.lease_token + datetime.timedelta(seconds=1))
+    [again] = outbox_claim_due(limit=10, now=first.lease_expires_at + datetime.timedelta(seconds=1))
 
     assert (again.id, again.message_id, again.raw_sha256) == (email.pk, email.message_id, email.raw_sha256)
     assert again.attempt == 2
     [interrupted] = email.attempts.all()
     assert interrupted.outcome == Outcome.TEMPORARY
     assert "interrompue" in interrupted.error
-    assert interrupted.finished_at == first.lease_token
+    assert interrupted.finished_at == first.lease_expires_at
 
 
 def test_a_worker_that_lost_its_lease_neither_sends_nor_overwrites():
     email = outgoing_email_create()
     [stale] = outbox_claim_due(limit=10)
-    [current] = outbox_claim_due(limit=10, now=stale.lease_token + datetime.timedelta(seconds=1))
+    [current] = outbox_claim_due(limit=10, now=stale.lease_expires_at + datetime.timedelta(seconds=1))
 
     assert not outbox_attempt_start(claimed=stale)
     assert outbox_attempt_start(claimed=current)
@@ -303,7 +300,7 @@ def test_a_late_acceptance_from_a_stalled_worker_still_counts_as_sent():
     email = outgoing_email_create()
     [stalled] = outbox_claim_due(limit=10)
     assert outbox_attempt_start(claimed=stalled)
-    [current] = outbox_claim_due(limit=10, now=stalled.lease_token + datetime.timedelta(seconds=1))
+    [current] = outbox_claim_due(limit=10, now=stalled.lease_expires_at + datetime.timedelta(seconds=1))
     assert outbox_attempt_start(claimed=current)
     now = timezone.now()
     outbox_attempt_record(claimed=current, result=TRY_LATER, started_at=now, finished_at=now, worker="b")
@@ -321,7 +318,7 @@ def test_a_late_result_after_the_email_was_sent_is_only_logged():
     email = outgoing_email_create()
     [stalled] = outbox_claim_due(limit=10)
     assert outbox_attempt_start(claimed=stalled)
-    [current] = outbox_claim_due(limit=10, now=stalled.lease_token + datetime.timedelta(seconds=1))
+    [current] = outbox_claim_due(limit=10, now=stalled.lease_expires_at + datetime.timedelta(seconds=1))
     assert outbox_attempt_start(claimed=current)
     now = timezone.now()
     outbox_attempt_record(claimed=current, result=ACCEPTED, started_at=now, finished_at=now, worker="b")
@@ -344,7 +341,7 @@ def test_a_row_that_keeps_killing_its_worker_fails_after_the_last_attempt(settin
     for _ in range(2):
         [claimed] = outbox_claim_due(limit=10, now=now)
         assert outbox_attempt_start(claimed=claimed)
-        now = claimed.lease_token + datetime.timedelta(seconds=1)
+        now = claimed.lease_expires_at + datetime.timedelta(seconds=1)
 
     assert outbox_claim_due(limit=10, now=now) == []
 

@@ -9,7 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from organisatrice.emails.models import DeliveryAttempt
-from organisatrice.emails.outbox.smtp import SmtpConfig, SmtpConnection, Stage, dot_stuffed
+from organisatrice.emails.outbox.results import Stage
+from organisatrice.emails.outbox.smtp import SmtpConfig, SmtpConnection, dot_stuffed
 from tests.emails.conftest import SMTP_LOGIN
 from tests.smtp_server import Certificate, SilentServer, SmtpTestServer, free_port
 

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from organisatrice.content_store import blob_read
 from organisatrice.emails.models import DeliveryAttempt, OutgoingEmail
-from organisatrice.emails.outbox.machine import outbox_cancel, outbox_claim_due, outbox_retry
-from organisatrice.emails.outbox.tasks import deliver_due_emails
+from organisatrice.emails.outbox.services import outbox_cancel, outbox_retry
+from organisatrice.emails.outbox.tasks import deliver_due_emails, outbox_claim_due
 from organisatrice.orders.models import OrderEvent
 from tests.emails.outgoing import Attachment, a_work_report, an_employee, an_order, outgoing_email_create, pdf_like
 from tests.smtp_server import SilentServer, free_port
