@@ -11,10 +11,13 @@
 Every service that moves an email names its Move; the rows it may change are those whose
 status is one of the move's sources (`Move.X.sources`, used in the queries' filters), and
 they go to its target. No other list of states exists.
+
+Also here: what a worker's claim hands its delivery loop (ClaimedEmail, Claim).
 """
 
 import datetime
 import enum
+import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -105,6 +108,31 @@ class OutboxSettings:
     batch_size: int
     # How long one task keeps claiming batches before it hands over to a fresh task.
     task_seconds: float
+
+
+@dataclass(frozen=True)
+class ClaimedEmail:
+    """What a worker needs to send one claimed email, read in the claim's transaction."""
+
+    id: int
+    order_id: int
+    subject: str
+    message_id: str
+    raw_sha256: str
+    envelope_from: str
+    recipients: tuple[str, ...]
+    # The number this attempt gets: 1 for the first since Send (or since outbox_retry).
+    attempt: int
+    lease_token: uuid.UUID
+    lease_expires_at: datetime.datetime
+    work_report_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Claim:
+    emails: list[ClaimedEmail]
+    # As many rows as asked for: more may be due, for another worker to take meanwhile.
+    full: bool
 
 
 def outbox_settings() -> OutboxSettings:

@@ -34,7 +34,7 @@ from organisatrice.content_store import blob_read
 from .results import Outcome, SmtpResult, Stage
 from .smtp import SmtpConnection
 from .states import ceil_second, outbox_settings
-from .worker import AttemptRecorded, ClaimedEmail, attempt_start, attempt_store, batch_store, claim_rows
+from .worker import AttemptRecorded, ClaimedEmail, attempt_plan, attempt_start, attempt_store, batch_store, claim_rows
 
 logger = logging.getLogger(__name__)
 
@@ -123,15 +123,18 @@ def outbox_attempt_record(
     wakeups: Wakeups | None = None,
 ) -> AttemptRecorded:
     """Logs the attempt, moves the email by its outcome, and starts `start_next` (see attempt_store)."""
+    # Built before the transaction opens, which then only executes it: on SQLite, the
+    # write lock is held no longer than the statements take.
+    plan = attempt_plan(
+        claimed=claimed,
+        result=result,
+        started_at=started_at,
+        finished_at=finished_at,
+        worker=worker,
+        start_next=start_next,
+    )
     with transaction.atomic(durable=True):
-        recorded = attempt_store(
-            claimed=claimed,
-            result=result,
-            started_at=started_at,
-            finished_at=finished_at,
-            worker=worker,
-            start_next=start_next,
-        )
+        recorded = attempt_store(plan)
         if recorded.retry_at is not None:
             (wakeups or Wakeups()).at(recorded.retry_at)
     return recorded

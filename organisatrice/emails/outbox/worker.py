@@ -25,53 +25,28 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organisatrice.orders.models import OrderEvent
-from organisatrice.orders.services import order_event_record, order_events_record, work_reports_mark_reported
+from organisatrice.orders.services import order_events_record, work_reports_mark_reported
 
 from ..models import DeliveryAttempt, OutgoingAttachment, OutgoingEmail
 from .envelope import envelope_recipients, envelope_sender
 from .results import SmtpResult, attempt_error, failure_reason, refused_text, sent_reply
-from .states import Move, OutboxSettings, Outcome, Status, ceil_second, outbox_retry_delay, outbox_settings
+from .states import (
+    Claim,
+    ClaimedEmail,
+    Move,
+    OutboxSettings,
+    Outcome,
+    Status,
+    ceil_second,
+    outbox_retry_delay,
+    outbox_settings,
+)
 
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class ClaimedEmail:
-    """What a worker needs to send one claimed email, read in the claim's transaction."""
-
-    id: int
-    order_id: int
-    subject: str
-    message_id: str
-    raw_sha256: str
-    envelope_from: str
-    recipients: tuple[str, ...]
-    # The number this attempt gets: 1 for the first since Send (or since outbox_retry).
-    attempt: int
-    lease_token: uuid.UUID
-    lease_expires_at: datetime.datetime
-    work_report_ids: tuple[int, ...]
-
-
-@dataclass(frozen=True)
-class Claim:
-    emails: list[ClaimedEmail]
-    # As many rows as asked for: more may be due, for another worker to take meanwhile.
-    full: bool
-
-
-_CLAIM_FIELDS: tuple[str, ...] = (
-    "id",
-    "order_id",
-    "subject",
-    "message_id",
-    "raw_sha256",
-    "from_header",
-    "to",
-    "cc",
-    "bcc",
-)
-_CLAIM_FIELDS += ("status", "attempt_count", "next_attempt_at", "lease_expires_at")
+_CLAIM_FIELDS = ("id", "order_id", "subject", "message_id", "raw_sha256", "from_header", "to", "cc", "bcc")
+_CLAIM_STATE = ("status", "attempt_count", "next_attempt_at", "lease_expires_at")
 
 
 def _skip_locked(queryset: QuerySet[OutgoingEmail]) -> QuerySet[OutgoingEmail]:
@@ -97,7 +72,7 @@ def claim_rows(*, limit: int, now: datetime.datetime | None = None) -> Claim:
                 OutgoingEmail.objects.filter(status__in=Move.RECLAIM.sources, lease_expires_at__lte=now).order_by(
                     "lease_expires_at", "id"
                 )
-            ).only(*_CLAIM_FIELDS)[:limit]
+            ).only(*_CLAIM_FIELDS, *_CLAIM_STATE)[:limit]
         )
         due: list[OutgoingEmail] = []
         if len(expired) < limit:
@@ -106,7 +81,7 @@ def claim_rows(*, limit: int, now: datetime.datetime | None = None) -> Claim:
                     OutgoingEmail.objects.filter(status__in=Move.CLAIM.sources, next_attempt_at__lte=now).order_by(
                         "next_attempt_at", "id"
                     )
-                ).only(*_CLAIM_FIELDS)[: limit - len(expired)]
+                ).only(*_CLAIM_FIELDS, *_CLAIM_STATE)[: limit - len(expired)]
             )
         full = len(expired) + len(due) >= limit
         rows = (_reclaim(expired, config=config) if expired else []) + due
@@ -179,16 +154,20 @@ def _reclaim(expired: list[OutgoingEmail], *, config: OutboxSettings) -> list[Ou
 
 
 def attempt_start(*, claimed: ClaimedEmail) -> bool:
-    """Marks the attempt as begun, just before talking to the server.
+    """Marks the attempt as begun, just before talking to the server; False when the row is
+    no longer this worker's (another worker reclaimed it): then it must not be sent from here."""
+    rows, values = _start_update(claimed)
+    return bool(rows.update(**values))
 
-    False when the row is no longer this worker's (its lease expired and another worker
-    reclaimed it): then it must not be sent from here.
-    """
-    return bool(
-        OutgoingEmail.objects.filter(
-            pk=claimed.id, lease_token=claimed.lease_token, next_attempt_at__isnull=False
-        ).update(next_attempt_at=None, attempt_count=F("attempt_count") + 1)
-    )
+
+_Update = tuple[QuerySet[OutgoingEmail], dict[str, object]]
+
+
+def _start_update(claimed: ClaimedEmail) -> _Update:
+    # While the row carries this claim's token, its attempt_count is the one the claim
+    # read (claimed.attempt - 1): the count is written, not computed by the database.
+    rows = OutgoingEmail.objects.filter(pk=claimed.id, lease_token=claimed.lease_token, next_attempt_at__isnull=False)
+    return rows, {"next_attempt_at": None, "attempt_count": claimed.attempt}
 
 
 @dataclass(frozen=True)
@@ -196,16 +175,34 @@ class AttemptRecorded:
     status: str
     # Postponed: the moment the next attempt is due, for a wake-up.
     retry_at: datetime.datetime | None = None
-    # Whether `start_next` was started (see attempt_store).
+    # Whether the plan's next email was started (see attempt_store).
     next_started: bool = False
 
 
 def _mine(claimed: ClaimedEmail, move: Move) -> QuerySet[OutgoingEmail]:
     """The row, if it still carries this claim's token and `move` may start from its status."""
-    return OutgoingEmail.objects.filter(pk=claimed.id, lease_token=claimed.lease_token, status__in=move.sources)
+    rows = OutgoingEmail.objects.filter(pk=claimed.id, lease_token=claimed.lease_token)
+    if len(move.sources) == 1:
+        return rows.filter(status=next(iter(move.sources)))
+    return rows.filter(status__in=move.sources)
 
 
-def attempt_store(
+@dataclass(frozen=True)
+class AttemptPlan:
+    """An attempt's record, built from the claim and the result before its transaction opens."""
+
+    claimed: ClaimedEmail
+    result: SmtpResult
+    finished_at: datetime.datetime
+    attempt: DeliveryAttempt
+    rows: QuerySet[OutgoingEmail]
+    values: dict[str, object]
+    recorded: AttemptRecorded
+    event: OrderEvent | None
+    start: _Update | None
+
+
+def attempt_plan(
     *,
     claimed: ClaimedEmail,
     result: SmtpResult,
@@ -213,18 +210,52 @@ def attempt_store(
     finished_at: datetime.datetime,
     worker: str,
     start_next: ClaimedEmail | None = None,
-) -> AttemptRecorded:
-    """Logs the attempt and moves the email by its outcome.
+) -> AttemptPlan:
+    """What attempt_store writes (`start_next`: the email it starts), built without the database."""
+    event: OrderEvent | None = None
+    common: dict[str, object] = {"lease_token": None, "lease_expires_at": None}
+    if result.accepted:
+        move, recorded = Move.ACCEPT, AttemptRecorded(Status.SENT)
+        values = {"status": move.target, "sent_at": finished_at, "smtp_reply": sent_reply(result), **common}
+        event = _sent_event(claimed, result)
+    elif result.outcome == Outcome.TEMPORARY and claimed.attempt < outbox_settings().max_attempts:
+        due = ceil_second(finished_at + outbox_retry_delay(attempt=claimed.attempt))
+        move, recorded = Move.POSTPONE, AttemptRecorded(Status.RETRY_WAIT, retry_at=due)
+        values = {"status": move.target, "next_attempt_at": due, **common}
+    else:
+        reason = failure_reason(result, attempt=claimed.attempt)
+        move, recorded = Move.FAIL, AttemptRecorded(Status.FAILED)
+        values = {"status": move.target, "failure_reason": reason, **common}
+        event = OrderEvent(
+            order_id=claimed.order_id, email_id=claimed.id, kind=OrderEvent.Kind.EMAIL_FAILED, text=reason
+        )
+    attempt = _attempt_row(claimed.id, result, started_at, finished_at, worker)
+    start = _start_update(start_next) if start_next is not None else None
+    return AttemptPlan(claimed, result, finished_at, attempt, _mine(claimed, move), values, recorded, event, start)
 
-    `start_next`, the batch's next email, is marked as begun in the same transaction:
-    what attempt_start does, without a transaction of its own for every email.
-    """
+
+def attempt_store(plan: AttemptPlan) -> AttemptRecorded:
+    """Logs the attempt, moves the email by its outcome, and starts the batch's next email (what
+    attempt_start does, in the same transaction rather than one of its own for every email)."""
     with transaction.atomic(savepoint=False):
-        DeliveryAttempt.objects.bulk_create([_attempt_row(claimed.id, result, started_at, finished_at, worker)])
-        recorded = _move(claimed=claimed, result=result, finished_at=finished_at)
-        if start_next is not None and attempt_start(claimed=start_next):
+        DeliveryAttempt.objects.bulk_create([plan.attempt])
+        if plan.rows.update(**plan.values):
+            recorded = plan.recorded
+            _recorded(plan)
+        else:
+            recorded = AttemptRecorded(_store_late(plan))
+        if plan.start is not None and plan.start[0].update(**plan.start[1]):
             return AttemptRecorded(status=recorded.status, retry_at=recorded.retry_at, next_started=True)
     return recorded
+
+
+def _recorded(plan: AttemptPlan) -> None:
+    """The timeline's line of a sent or failed email, and the work reports a sent one carried."""
+    if plan.event is not None:
+        order_events_record([plan.event])
+    if plan.result.accepted and plan.claimed.work_report_ids:
+        claimed = plan.claimed
+        work_reports_mark_reported(report_ids=claimed.work_report_ids, email_id=claimed.id, sent_at=plan.finished_at)
 
 
 def _attempt_row(
@@ -242,60 +273,30 @@ def _attempt_row(
     )
 
 
-def _move(*, claimed: ClaimedEmail, result: SmtpResult, finished_at: datetime.datetime) -> AttemptRecorded:
-    if result.accepted:
-        if _mine(claimed, Move.ACCEPT).update(
-            status=Move.ACCEPT.target,
-            sent_at=finished_at,
-            smtp_reply=sent_reply(result),
-            lease_token=None,
-            lease_expires_at=None,
-        ):
-            _accepted(claimed=claimed, result=result, sent_at=finished_at)
-            return AttemptRecorded(Status.SENT)
-    elif result.outcome == Outcome.TEMPORARY and claimed.attempt < outbox_settings().max_attempts:
-        due = ceil_second(finished_at + outbox_retry_delay(attempt=claimed.attempt))
-        if _mine(claimed, Move.POSTPONE).update(
-            status=Move.POSTPONE.target, next_attempt_at=due, lease_token=None, lease_expires_at=None
-        ):
-            return AttemptRecorded(Status.RETRY_WAIT, retry_at=due)
-    else:
-        reason = failure_reason(result, attempt=claimed.attempt)
-        if _mine(claimed, Move.FAIL).update(
-            status=Move.FAIL.target, failure_reason=reason, lease_token=None, lease_expires_at=None
-        ):
-            order_event_record(
-                email_id=claimed.id, order_id=claimed.order_id, kind=OrderEvent.Kind.EMAIL_FAILED, text=reason
-            )
-            return AttemptRecorded(Status.FAILED)
-    return AttemptRecorded(_store_late(claimed=claimed, result=result, finished_at=finished_at))
-
-
-def _store_late(*, claimed: ClaimedEmail, result: SmtpResult, finished_at: datetime.datetime) -> str:
+def _store_late(plan: AttemptPlan) -> str:
     """The lease was lost before the result came back: another worker owns the row now."""
+    claimed, result = plan.claimed, plan.result
     current = OutgoingEmail.objects.select_for_update().only("id", "status").get(pk=claimed.id)
     logger.warning("email %s: result of an attempt whose lease had expired (%s)", claimed.id, result.describe())
     if result.accepted and OutgoingEmail.objects.filter(pk=claimed.id, status__in=Move.LATE_ACCEPT.sources).update(
         status=Move.LATE_ACCEPT.target,
-        sent_at=finished_at,
+        sent_at=plan.finished_at,
         smtp_reply=sent_reply(result),
         lease_token=None,
         lease_expires_at=None,
         next_attempt_at=None,
         failure_reason="",
     ):
-        _accepted(claimed=claimed, result=result, sent_at=finished_at)
+        _recorded(plan)
         return Status.SENT
     return current.status
 
 
-def _accepted(*, claimed: ClaimedEmail, result: SmtpResult, sent_at: datetime.datetime) -> None:
+def _sent_event(claimed: ClaimedEmail, result: SmtpResult) -> OrderEvent:
     text = claimed.subject
     if result.refused:
         text += "\n" + refused_text(result)
-    order_event_record(email_id=claimed.id, order_id=claimed.order_id, kind=OrderEvent.Kind.EMAIL_SENT, text=text)
-    if claimed.work_report_ids:
-        work_reports_mark_reported(report_ids=claimed.work_report_ids, email_id=claimed.id, sent_at=sent_at)
+    return OrderEvent(order_id=claimed.order_id, email_id=claimed.id, kind=OrderEvent.Kind.EMAIL_SENT, text=text)
 
 
 def batch_store(
