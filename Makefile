@@ -1,65 +1,110 @@
-# Two commands for a newcomer: `make run` and `make test`. See README.md.
+# `make run`, `make test` and `make bench`. See README.md.
+# `make run` installs what the product needs (requirements.lock); `make test` and `make bench`
+# add the test and benchmark tools (requirements-dev.lock).
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+RUNTIME := $(VENV)/.installed-runtime
+DEV := $(VENV)/.installed-dev
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 SMTP_PORT ?= 8025
 
-.PHONY: run test lint typecheck pytest bench messages setup sysdeps clean
+.PHONY: run test lint typecheck pytest bench messages setup setup-dev sysdeps-test sysdeps-bench lock clean
 
-$(STAMP): requirements.lock pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+
+$(RUNTIME): requirements.lock pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements.lock
 	$(BIN)/pip install --quiet --no-deps -e .
-	touch $(STAMP)
+	touch $@
 
-setup: $(STAMP) messages
+$(DEV): requirements-dev.lock $(RUNTIME)
+	$(BIN)/pip install --quiet -r requirements-dev.lock
+	touch $@
+
+setup: $(RUNTIME) messages
+
+setup-dev: $(DEV) messages
 
 # Catalogues are compiled with Babel, so no GNU gettext is needed on the machine.
-messages: $(STAMP)
+messages: $(RUNTIME)
 	$(BIN)/pybabel compile --use-fuzzy -d locale -D django
 
 run: setup
 	$(MANAGE) migrate --no-input
 	$(MANAGE) seed_demo --if-empty
-	$(BIN)/python -m organisatrice.devserver --host $(HOST) --port $(PORT) --smtp-port $(SMTP_PORT)
+	$(BIN)/python -m organisatrice.devtools.devserver --host $(HOST) --port $(PORT) --smtp-port $(SMTP_PORT)
 
-# Debian packages the tests use: Chromium drives the browser tests (Playwright cannot
-# download its own browser here), qpdf and poppler-utils check the generated PDFs, and the
-# Liberation fonts are the documents' typeface (Typst falls back to its own without them).
-SYSTEM_PACKAGES := chromium qpdf poppler-utils fonts-liberation
-SYSTEM_FILES := /usr/bin/chromium /usr/bin/qpdf /usr/bin/pdftotext /usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf
-sysdeps:
-	@missing=0; for c in $(SYSTEM_FILES); do [ -e $$c ] || missing=1; done; \
+# Debian packages. The tests: Chromium drives the browser tests (Playwright cannot download
+# its own browser here), qpdf and poppler-utils check the generated PDFs, the Liberation fonts
+# are the documents' typeface (Typst falls back to its own without them), and Postfix is a real
+# mail server (a relay, and its C smtp-sink). The benchmarks: smtp-sink and the fonts.
+LIBERATION := /usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf
+TEST_PACKAGES := chromium qpdf poppler-utils fonts-liberation postfix
+TEST_FILES := /usr/bin/chromium /usr/bin/qpdf /usr/bin/pdftotext $(LIBERATION) /usr/sbin/smtp-sink
+BENCH_PACKAGES := fonts-liberation postfix
+BENCH_FILES := $(LIBERATION) /usr/sbin/smtp-sink
+# Told "No configuration", Postfix installs without touching the machine's mail set-up: no
+# main.cf, no service started. The tests and benchmarks run private instances of their own.
+POSTFIX_PRESEED := postfix postfix/main_mailer_type select No configuration
+
+# $(call debian_packages,FILES,PACKAGES): installs PACKAGES when one of FILES is missing.
+define debian_packages
+	@missing=0; for f in $(1); do [ -e $$f ] || missing=1; done; \
 	if [ $$missing = 1 ]; then \
-		if [ "$$(id -u)" = "0" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
-		else echo "The tests need: $(SYSTEM_PACKAGES). Run 'sudo apt-get install $(SYSTEM_PACKAGES)'." >&2; exit 1; fi; \
+		if [ "$$(id -u)" = "0" ]; then \
+			echo "$(POSTFIX_PRESEED)" | debconf-set-selections && apt-get update -qq \
+			&& DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; \
+		else \
+			echo "Needed: $(2). Run: echo '$(POSTFIX_PRESEED)' | sudo debconf-set-selections; sudo apt-get install $(2)" >&2; \
+			exit 1; \
+		fi; \
 	fi
+endef
 
-lint: $(STAMP)
+sysdeps-test:
+	$(call debian_packages,$(TEST_FILES),$(TEST_PACKAGES))
+
+sysdeps-bench:
+	$(call debian_packages,$(BENCH_FILES),$(BENCH_PACKAGES))
+
+lint: $(DEV)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-typecheck: $(STAMP)
+typecheck: $(DEV)
 	$(BIN)/mypy .
 
-# SQLite always; PostgreSQL too when DATABASE_URL names one. Any non-zero exit fails,
+# pytest-xdist spreads the tests over the machine's cores; PYTEST_WORKERS=0 runs them in one
+# process. SQLite always; PostgreSQL too when DATABASE_URL names one. Any non-zero exit fails,
 # pytest's 5 (no test collected) included.
-pytest: setup sysdeps
-	env -u DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
+PYTEST_WORKERS ?= auto
+PYTEST = $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+pytest: setup-dev sysdeps-test
+	env -u DATABASE_URL $(PYTEST)
 	@if [[ "$${DATABASE_URL:-}" == postgres* ]]; then \
-		echo "== PostgreSQL: $${DATABASE_URL}"; $(BIN)/pytest $(PYTEST_ARGS); \
+		echo "== PostgreSQL: $${DATABASE_URL}"; $(PYTEST); \
 	fi
 
 test: lint typecheck pytest
 
-bench: setup
+bench: setup-dev sysdeps-bench
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# After a change to pyproject.toml's dependencies: compiles both locks again, keeping every pin
+# that still fits (add --upgrade-package NAME to move one on purpose). pip-tools lives in a
+# throwaway venv of its own, never in the project's.
+PIP_TOOLS := /tmp/organisatrice-pip-tools
+PIP_COMPILE := $(PIP_TOOLS)/bin/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links
+lock:
+	[ -x $(PIP_TOOLS)/bin/pip-compile ] || { $(PYTHON) -m venv $(PIP_TOOLS) && $(PIP_TOOLS)/bin/pip install --quiet pip-tools==7.6.2; }
+	$(PIP_COMPILE) --output-file=requirements.lock pyproject.toml
+	$(PIP_COMPILE) --extra=dev --extra=bench --output-file=requirements-dev.lock pyproject.toml
 
 clean:
 	rm -rf $(VENV) var

@@ -40,6 +40,8 @@ def main() -> int:
     modules = sorted(m.name for m in pkgutil.iter_modules([str(ROOT / "bench")]) if m.name.startswith("bench_"))
     if args.only:
         modules = [m for m in modules if m in args.only or m.removeprefix("bench_") in args.only]
+    # Every benchmark keeps its SQLite database and files there: a fresh clone has no var/bench/ yet.
+    OUTPUT.parent.mkdir(parents=True, exist_ok=True)
     pg_url = postgres_url()
     rows: list[dict] = []
     for module_name in modules:
@@ -66,7 +68,6 @@ def main() -> int:
                 return process.returncode
 
     print_table(rows)
-    OUTPUT.parent.mkdir(parents=True, exist_ok=True)
     OUTPUT.write_text(
         json.dumps(
             {

@@ -29,8 +29,8 @@ def main() -> None:
     from django.urls import reverse
 
     from organisatrice.clients.models import Contact
+    from organisatrice.devtools.demo import demo_seed
     from organisatrice.emails.models import EmailDraft, EmailTemplate
-    from organisatrice.orders.demo import demo_seed
     from organisatrice.orders.models import Order
 
     call_command("migrate", verbosity=0)

@@ -34,7 +34,7 @@ def main() -> None:
     from django.test import Client
     from django.urls import reverse
 
-    from organisatrice.orders.demo import demo_seed
+    from organisatrice.devtools.demo import demo_seed
     from organisatrice.orders.models import Order
     from organisatrice.orders.views import ORDERS_PER_PAGE
 

@@ -1,9 +1,10 @@
+from django.apps import apps
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from organisatrice.emails import devsink_views
 from organisatrice.people import views as people_views
 
 urlpatterns = [
@@ -15,7 +16,8 @@ urlpatterns = [
     path("orders/", include("organisatrice.orders.urls")),
     path("emails/", include("organisatrice.emails.urls")),
     path("api/v1/", include("organisatrice.api.urls")),
-    # Answers only with DEBUG on (see the views).
-    path("dev/mail-sink/", devsink_views.sink_list, name="dev_sink"),
-    path("dev/mail-sink/<str:name>.eml", devsink_views.sink_message, name="dev_sink_message"),
 ]
+
+if settings.DEBUG and apps.is_installed("organisatrice.devtools"):
+    # The development sink's pages: they exist only on a developer's machine.
+    urlpatterns += [path("dev/", include("organisatrice.devtools.urls"))]

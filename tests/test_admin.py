@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.test import RequestFactory
 from django.urls import reverse
 
-from organisatrice.orders.demo import demo_seed
+from organisatrice.devtools.demo import demo_seed
 from organisatrice.orders.models import Order
 from tests import factories
 

@@ -1,5 +1,6 @@
 from .base import *  # noqa: F403
 from .base import BASE_DIR
+from .local import INSTALLED_APPS, TEMPLATES  # noqa: F401 -- with the development tools
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -24,12 +24,20 @@ from django.db import connection, transaction
 from PIL import Image, ImageDraw, ImageFont
 
 from organisatrice.clients.models import Building, Client, Contact, Salutation
+from organisatrice.orders.models import (
+    Offer,
+    OfferLine,
+    Order,
+    OrderEvent,
+    Photo,
+    WorkReport,
+    WorkReportLine,
+    WorkReportMaterial,
+)
+from organisatrice.orders.services import order_number_next
 from organisatrice.people.models import CompanySettings, Employee, Language
 from organisatrice.people.selectors import company_settings_get
 from organisatrice.people.services import employee_create
-
-from .models import Offer, OfferLine, Order, OrderEvent, Photo, WorkReport, WorkReportLine, WorkReportMaterial
-from .services import order_number_next
 
 DEMO_PASSWORD = "demo"  # noqa: S105 -- the documented password of the demo logins
 # The demo's "today": dates are relative to it so that a seed gives the same data on any day.

@@ -10,7 +10,7 @@ from django.core.management.base import CommandError
 from PIL import Image
 
 from organisatrice.clients.models import Building, Client, Contact
-from organisatrice.orders.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, PHOTO_POOL_SIZE
+from organisatrice.devtools.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, PHOTO_POOL_SIZE
 from organisatrice.orders.models import OfferLine, Order, Photo
 from organisatrice.people.models import Employee
 from organisatrice.people.selectors import company_settings_get

@@ -5,7 +5,7 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from django.core.management.base import BaseCommand
 
-from organisatrice.emails.devsink import SinkHandler, sink_dir
+from organisatrice.devtools.sink import SinkHandler, sink_dir
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from organisatrice.orders.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_seed
+from organisatrice.devtools.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_seed
 from organisatrice.orders.models import Order
 
 
