@@ -12,6 +12,7 @@ from organisatrice.people.access import EmployeeRequest, employee_required
 from organisatrice.people.selectors import company_settings_get
 
 from ..downloads import download_response
+from ..errors import InputInvalid
 from ..message.bodies import body_html, body_text, sender_name
 from ..models import EmailDraft
 from ..policy import ensure_can_send
@@ -185,7 +186,8 @@ def draft_send(request: EmployeeRequest, pk: int) -> HttpResponse:
     except DraftAlreadySent as already:
         messages.info(request, _("Ce brouillon a déjà été envoyé ; il n'a pas été envoyé une seconde fois."))
         return redirect("emails:detail", pk=already.email.pk)
-    except DraftInvalid as error:
+    except InputInvalid as error:
+        # A draft that cannot be sent, or a message that would not read back as meant.
         return _composer(request, draft, form=form, errors=error.errors, notices=notices, status=400)
     messages.success(request, _("eMail « %(subject)s » mis en file d'envoi.") % {"subject": email.subject})
     return redirect("emails:detail", pk=email.pk)

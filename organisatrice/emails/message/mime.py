@@ -4,6 +4,11 @@ multipart/mixed holding multipart/alternative (text, then HTML) and the attachme
 From is the company's sending address with the employee's name, Reply-To the employee.
 Non-ASCII names and subjects are encoded by the email package (RFC 2047 for headers,
 RFC 2231 for attachment names); BCC never appears in a header.
+
+The bytes are read back and compared with what was meant (checks.py) before they are
+returned. A header the email package does not write back exactly is written by hand
+(headers.py), unless its value holds an encoded-word mark `=?`: that one is refused
+with MessageUnsafe, as is any other difference.
 """
 
 import email.policy
@@ -14,17 +19,12 @@ from email.utils import format_datetime, make_msgid
 
 from django.utils import timezone
 
+from .checks import ENCODED_WORD_MARK, AttachmentContent, MessageIntent, Mismatch, message_mismatches, message_unsafe
+from .headers import LiteralHeader, address_header, subject_header
 from .recipients import Recipient
 
 # SMTP policy: CRLF line ends, as servers expect the bytes on the wire.
 WIRE_POLICY = email.policy.SMTP
-
-
-@dataclass(frozen=True)
-class AttachmentContent:
-    filename: str
-    content_type: str
-    content: bytes
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,31 @@ def _address(recipient: Recipient) -> Address:
     return Address(display_name=recipient.name, username=username, domain=domain)
 
 
+def _message(intent: MessageIntent) -> EmailMessage:
+    message = EmailMessage(policy=WIRE_POLICY)
+    for name, recipients in intent.address_headers().items():
+        message[name] = [_address(r) for r in recipients]
+    message["Subject"] = intent.subject
+    message["Date"] = intent.date
+    message["Message-ID"] = intent.message_id
+    message.set_content(intent.text, subtype="plain", charset="utf-8", cte="quoted-printable")
+    message.add_alternative(intent.html, subtype="html", charset="utf-8", cte="quoted-printable")
+    for attachment in intent.attachments:
+        maintype, _, subtype = attachment.mime_type.partition("/")
+        message.add_attachment(attachment.content, maintype=maintype, subtype=subtype, filename=attachment.filename)
+    return message
+
+
+def _written_by_hand(mismatch: Mismatch, intent: MessageIntent) -> LiteralHeader | None:
+    """The header of `mismatch` written by hand, if that is allowed and possible."""
+    if mismatch.header == "Subject":
+        return None if ENCODED_WORD_MARK in intent.subject else subject_header(intent.subject)
+    recipients = intent.address_headers().get(mismatch.header)
+    if not recipients or any(ENCODED_WORD_MARK in r.name for r in recipients):
+        return None
+    return address_header(mismatch.header, recipients)
+
+
 def message_build(
     *,
     sender_name: str,
@@ -53,29 +78,34 @@ def message_build(
     attachments: list[AttachmentContent],
     message_id_domain: str,
 ) -> BuiltMessage:
-    message = EmailMessage(policy=WIRE_POLICY)
-    from_address = _address(Recipient(name=sender_name, email=sender_address))
-    message["From"] = from_address
-    if to:
-        message["To"] = [_address(r) for r in to]
-    if cc:
-        message["Cc"] = [_address(r) for r in cc]
-    if reply_to is not None:
-        message["Reply-To"] = _address(reply_to)
-    message["Subject"] = subject
-    message["Date"] = format_datetime(timezone.now())
-    message_id = make_msgid(domain=message_id_domain)
-    message["Message-ID"] = message_id
-    message.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
-    message.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
-    for attachment in attachments:
-        maintype, _, subtype = attachment.content_type.partition("/")
-        message.add_attachment(
-            attachment.content, maintype=maintype, subtype=subtype or "octet-stream", filename=attachment.filename
-        )
+    """The message's bytes, proven to say what was meant; raises MessageUnsafe otherwise."""
+    intent = MessageIntent(
+        sender=Recipient(name=sender_name, email=sender_address),
+        reply_to=reply_to,
+        to=to,
+        cc=cc,
+        subject=subject,
+        date=format_datetime(timezone.now()),
+        message_id=make_msgid(domain=message_id_domain),
+        text=text,
+        html=html,
+        attachments=attachments,
+    )
+    message = _message(intent)
+    raw = message.as_bytes(policy=WIRE_POLICY)
+    mismatches = message_mismatches(raw, intent)
+    rewritten = [(m.header, _written_by_hand(m, intent)) for m in mismatches if m.header]
+    if any(header for _name, header in rewritten):
+        for name, header in rewritten:
+            if header:
+                message.replace_header(name, header)
+        raw = message.as_bytes(policy=WIRE_POLICY)
+        mismatches = message_mismatches(raw, intent)
+    if mismatches:
+        raise message_unsafe(mismatches)
     return BuiltMessage(
-        raw=message.as_bytes(policy=WIRE_POLICY),
-        message_id=message_id,
+        raw=raw,
+        message_id=intent.message_id,
         from_header=str(message["From"]),
         reply_to=str(message["Reply-To"] or ""),
     )
