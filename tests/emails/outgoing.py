@@ -36,6 +36,11 @@ def an_employee() -> Employee:
     return EmployeeFactory()
 
 
+def a_dispatcher() -> Employee:
+    """Someone who may send from every order, and so cancel or retry its emails."""
+    return EmployeeFactory(is_dispatcher=True)
+
+
 def an_order() -> Order:
     return OrderFactory()
 

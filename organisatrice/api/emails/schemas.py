@@ -111,5 +111,5 @@ class EmailOut(EmailSummaryOut):
         return outbox_can_retry(email=sent) and can_send(employee=caller(context["request"]), order=sent.order)
 
     @staticmethod
-    def resolve_can_cancel(sent: OutgoingEmail) -> bool:
-        return outbox_can_cancel(email=sent)
+    def resolve_can_cancel(sent: OutgoingEmail, context: dict[str, Any]) -> bool:
+        return outbox_can_cancel(email=sent) and can_send(employee=caller(context["request"]), order=sent.order)

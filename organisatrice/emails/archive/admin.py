@@ -9,6 +9,14 @@ from organisatrice.backoffice import ReadOnlyInline, ViewOnlyAdmin
 from ..models import DeliveryAttempt, EmailNote, FailedEmail, OutgoingAttachment, OutgoingEmail
 
 
+def _may_read_mail(request: HttpRequest) -> bool:
+    user = request.user
+    if user.is_superuser:
+        return True
+    employee = getattr(user, "employee", None)
+    return employee is not None and employee.mail_permission
+
+
 class OutgoingAttachmentInline(ReadOnlyInline):
     model = OutgoingAttachment
     fields = ["position", "filename", "content_type", "size", "sha256", "document_kind", "work_report"]
@@ -25,7 +33,17 @@ class EmailNoteInline(ReadOnlyInline):
 
 
 class ArchiveAdmin(ViewOnlyAdmin):
-    """Sent emails are commercial records: the backoffice shows them and changes nothing."""
+    """Sent emails are commercial records: the backoffice shows them and changes nothing.
+
+    Reading them needs what the archive's pages need: the Mail permission (superusers aside);
+    the model's view permission alone is not enough.
+    """
+
+    def has_view_permission(self, request: HttpRequest, obj: OutgoingEmail | None = None) -> bool:
+        return super().has_view_permission(request, obj) and _may_read_mail(request)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return super().has_module_permission(request) and _may_read_mail(request)
 
     list_display = ["created_at", "order", "subject", "sender", "status", "attempt_count", "sent_at"]
     list_filter = ["status", "created_at", "template_type"]

@@ -18,7 +18,7 @@ from ..downloads import sent_attachment_download, sent_message_download
 from ..errors import InputInvalid
 from ..models import OutgoingEmail
 from ..outbox import services as outbox
-from ..policy import can_send, ensure_can_send
+from ..policy import can_send
 from . import selectors, services
 
 
@@ -33,6 +33,7 @@ def order_emails(request: EmployeeRequest, pk: int) -> HttpResponse:
 def _detail(
     request: EmployeeRequest, sent: OutgoingEmail, *, note_text: str = "", note_error: str = "", status: int = 200
 ) -> HttpResponse:
+    may_send = can_send(employee=request.employee, order=sent.order)
     raw = blob_read(sent.raw_sha256)
     parsed = email_package.message_from_bytes(raw, policy=email.policy.default)
     headers = [(name, str(value)) for name, value in parsed.items()]
@@ -48,8 +49,8 @@ def _detail(
             "attachments": sent.attachments.all(),
             "attempts": sent.attempts.all(),
             "notes": sent.notes.select_related("author"),
-            "can_cancel": outbox.outbox_can_cancel(email=sent),
-            "can_retry": outbox.outbox_can_retry(email=sent) and can_send(employee=request.employee, order=sent.order),
+            "can_cancel": may_send and outbox.outbox_can_cancel(email=sent),
+            "can_retry": may_send and outbox.outbox_can_retry(email=sent),
             "note_text": note_text,
             "note_error": note_error,
         },
@@ -109,9 +110,6 @@ def email_cancel(request: EmployeeRequest, pk: int) -> HttpResponse:
 
 
 def _transition(request: EmployeeRequest, sent: OutgoingEmail, *, retry: bool) -> None:
-    if retry:
-        # A retry sends: it needs what a first send needs.
-        ensure_can_send(employee=request.employee, order=sent.order)
     try:
         if retry:
             outbox.outbox_retry(email=sent, actor=request.employee)

@@ -1,7 +1,9 @@
 """The outbox's services called by people, through the composer and the archive.
 
-Each is one transaction that checks the move against the state table (states.py) and
-writes the order's timeline; the delivery task is woken when the transaction commits.
+Cancelling and retrying change what the client receives: both need the right to send
+from the order (emails.policy), whichever page or API asks. Each is one transaction
+that checks the move against the state table (states.py) and writes the order's
+timeline; the delivery task is woken when the transaction commits.
 """
 
 from django.db import transaction
@@ -13,6 +15,7 @@ from organisatrice.orders.services import order_event_record
 from organisatrice.people.models import Employee
 
 from ..models import OutgoingEmail
+from ..policy import ensure_can_send
 from .states import (
     Move,
     OutboxError,
@@ -61,6 +64,7 @@ def outbox_enqueue(*, email: OutgoingEmail) -> None:
 
 def outbox_cancel(*, email: OutgoingEmail, actor: Employee) -> None:
     """Cancels an email that has not left yet (queued, or waiting for another attempt)."""
+    ensure_can_send(employee=actor, order=email.order)
     with transaction.atomic():
         locked = OutgoingEmail.objects.select_for_update().get(pk=email.pk)
         move_check(locked, Move.CANCEL)
@@ -75,6 +79,7 @@ def outbox_cancel(*, email: OutgoingEmail, actor: Employee) -> None:
 
 def outbox_retry(*, email: OutgoingEmail, actor: Employee) -> None:
     """Queues a failed email again: the same bytes, the same Message-ID, a fresh set of attempts."""
+    ensure_can_send(employee=actor, order=email.order)
     with transaction.atomic():
         locked = OutgoingEmail.objects.select_for_update().get(pk=email.pk)
         move_check(locked, Move.RETRY)

@@ -51,4 +51,5 @@ def order_sent_emails(context: dict[str, Any], order: Order, limit: int = 20) ->
 @register.inclusion_tag("orders/_timeline.html", takes_context=True)
 def order_timeline(context: dict[str, Any], order: Order) -> dict[str, Any]:
     with_emails = policy.can_read_archive(employee=context["request"].employee, order=order)
-    return {"timeline": order_timeline_events(order=order, with_emails=with_emails)}
+    # Those who may not read the archive see no email event, and no link to an email or its subject.
+    return {"timeline": order_timeline_events(order=order, with_emails=with_emails), "with_emails": with_emails}

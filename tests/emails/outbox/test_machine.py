@@ -20,7 +20,7 @@ from organisatrice.emails.outbox.services import (
 from organisatrice.emails.outbox.states import outbox_retry_delay
 from organisatrice.emails.outbox.tasks import outbox_attempt_record, outbox_attempt_start, outbox_claim_due
 from organisatrice.orders.models import OrderEvent
-from tests.emails.outgoing import an_employee, outgoing_email_create
+from tests.emails.outgoing import a_dispatcher, outgoing_email_create
 
 pytestmark = pytest.mark.django_db
 
@@ -150,7 +150,7 @@ def test_claim_leaves_emails_waiting_for_a_later_attempt_and_cancelled_ones():
         status=Status.RETRY_WAIT, next_attempt_at=timezone.now() + datetime.timedelta(minutes=1)
     )
     cancelled = outgoing_email_create()
-    outbox_cancel(email=cancelled, actor=an_employee())
+    outbox_cancel(email=cancelled, actor=a_dispatcher())
 
     assert outbox_claim_due(limit=10) == []
 
@@ -357,7 +357,7 @@ def test_a_row_that_keeps_killing_its_worker_fails_after_the_last_attempt(settin
 
 def test_cancel_a_queued_email():
     email = outgoing_email_create()
-    actor = an_employee()
+    actor = a_dispatcher()
 
     outbox_cancel(email=email, actor=actor)
 
@@ -370,7 +370,7 @@ def test_cancel_an_email_waiting_for_another_attempt():
     email = outgoing_email_create()
     attempt(email, TRY_LATER)
 
-    outbox_cancel(email=email, actor=an_employee())
+    outbox_cancel(email=email, actor=a_dispatcher())
 
     email.refresh_from_db()
     assert (email.status, email.next_attempt_at) == (Status.CANCELLED, None)
@@ -381,7 +381,7 @@ def test_cancel_an_email_waiting_for_another_attempt():
 def test_retry_a_failed_email_queues_the_same_message_with_fresh_attempts():
     email = outgoing_email_create()
     attempt(email, REFUSED)
-    actor = an_employee()
+    actor = a_dispatcher()
 
     outbox_retry(email=email, actor=actor)
 
@@ -416,7 +416,7 @@ def failed_email() -> OutgoingEmail:
 
 def cancelled_email() -> OutgoingEmail:
     email = outgoing_email_create()
-    outbox_cancel(email=email, actor=an_employee())
+    outbox_cancel(email=email, actor=a_dispatcher())
     return email
 
 
@@ -438,7 +438,7 @@ def test_illegal_moves_raise_and_change_nothing(make, service):
     before = (email.status, OrderEvent.objects.filter(email=email).count())
 
     with pytest.raises(OutboxError) as raised:
-        service(email=email, actor=an_employee())
+        service(email=email, actor=a_dispatcher())
 
     email.refresh_from_db()
     assert (email.status, OrderEvent.objects.filter(email=email).count()) == before

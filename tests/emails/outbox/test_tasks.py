@@ -11,7 +11,14 @@ from organisatrice.emails.models import DeliveryAttempt, OutgoingEmail
 from organisatrice.emails.outbox.services import outbox_cancel, outbox_retry
 from organisatrice.emails.outbox.tasks import deliver_due_emails, outbox_claim_due
 from organisatrice.orders.models import OrderEvent
-from tests.emails.outgoing import Attachment, a_work_report, an_employee, an_order, outgoing_email_create, pdf_like
+from tests.emails.outgoing import (
+    Attachment,
+    a_dispatcher,
+    a_work_report,
+    an_order,
+    outgoing_email_create,
+    pdf_like,
+)
 from tests.smtp_server import SilentServer, free_port
 
 pytestmark = pytest.mark.django_db
@@ -203,7 +210,7 @@ def test_a_cancelled_email_is_not_sent(smtp_server, smtp_settings):
     smtp_server.fail_next("451 4.3.0 Try again later")
     deliver()
 
-    outbox_cancel(email=email, actor=an_employee())
+    outbox_cancel(email=email, actor=a_dispatcher())
     make_due(email)
 
     assert deliver() == {}
@@ -215,7 +222,7 @@ def test_a_failed_email_retried_by_a_person_goes_out_with_the_same_message_id(sm
     smtp_server.fail_next("554 5.3.0 Temporary policy trouble")
     deliver()
 
-    outbox_retry(email=reloaded(email), actor=an_employee())
+    outbox_retry(email=reloaded(email), actor=a_dispatcher())
     assert deliver() == {Status.SENT: 1}
 
     [(_reply, refused)] = smtp_server.answered
