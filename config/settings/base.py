@@ -1,5 +1,8 @@
 """Settings shared by every environment; the only module that reads the environment."""
 
+import base64
+import datetime
+import hashlib
 import secrets
 from pathlib import Path
 from typing import Any
@@ -37,10 +40,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     # Listed so that the API docs use the Swagger UI files bundled with ninja, not a CDN.
     "ninja",
+    # Failed logins, counted by name and address, and the lockout after a few of them.
+    "axes",
     "organisatrice.people",
     "organisatrice.clients",
     "organisatrice.orders",
@@ -60,7 +66,11 @@ MIDDLEWARE = [
     "organisatrice.people.middleware.CompanySettingsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "organisatrice.api.middleware.ApiAnswerMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Turns a locked-out login into the lockout page (organisatrice/people/lockout.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -109,10 +119,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-AUTHENTICATION_BACKENDS = ["organisatrice.people.backends.EmployeeBackend"]
+# Axes first: it refuses a locked-out name before any password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "organisatrice.people.backends.EmployeeBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "orders:list"
 LOGOUT_REDIRECT_URL = "login"
+
+# Password guessing (django-axes), on the login page, the backoffice's and POST /api/v1/auth/token:
+# after AXES_FAILURE_LIMIT failures a name is locked out from that address for the cool-off.
+# By name and address together, so that nobody can lock a colleague out by typing their
+# name, nor an office behind one address lock everyone; a successful login forgets the
+# earlier typing mistakes. The address is REMOTE_ADDR: behind a reverse proxy, tell axes
+# where the client's address is (AXES_CLIENT_IP_CALLABLE), or all clients share the proxy's.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# A try during the lock does not start the cool-off again: the lock ends when the page said.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "organisatrice.people.lockout.lockout_response"
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("de", _("Deutsch")), ("en", _("English"))]
@@ -122,10 +147,40 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+
+
+def _style_hashes(*declarations: str) -> list[str]:
+    return [f"'sha256-{base64.b64encode(hashlib.sha256(d.encode()).digest()).decode()}'" for d in declarations]
+
+
+# Scripts and styles come from our static files only: no inline code, no eval (htmx is told
+# so in base.html). The one exception are the style attributes of the email bodies
+# (organisatrice/emails/message/bodies.py), because the composer's sandboxed preview
+# (srcdoc) inherits this policy; tests/test_security_headers.py keeps the list in step.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": [
+            "'unsafe-hashes'",
+            *_style_hashes(
+                "margin:0 0 1em 0",
+                "color:#444;font-size:13px;margin-top:1.5em",
+                "font-family:Arial,Helvetica,sans-serif;font-size:14px;line-height:1.5;color:#1d2733",
+            ),
+        ],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 EMAIL_HOST = env.str("EMAIL_HOST", default="127.0.0.1")
 EMAIL_PORT = env.int("EMAIL_PORT", default=8025)

@@ -1,4 +1,4 @@
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -8,23 +8,34 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .models import ApiToken
-from .services import ApiTokenError, api_token_create, api_token_revoke
+from .services import ApiTokenError, api_token_create, api_token_expiry_check, api_token_revoke
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 class ApiTokenAddForm(forms.ModelForm):
     class Meta:
         model = ApiToken
-        fields = ["user", "name"]
+        fields = ["user", "name", "expires_at"]
+
+    def clean_expires_at(self) -> Any:
+        expires_at = self.cleaned_data["expires_at"]
+        try:
+            api_token_expiry_check(expires_at)
+        except ApiTokenError as error:
+            raise forms.ValidationError(str(error)) from None
+        return expires_at
 
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_display = ["name", "user", "prefix", "created_at", "last_used_at", "expires_at", "revoked_at"]
     list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "prefix", "user__username", "user__first_name", "user__last_name"]
     autocomplete_fields = ["user"]
     actions = ["revoke"]
-    readonly_fields = ["user", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["user", "name", "prefix", "created_at", "last_used_at", "expires_at", "revoked_at"]
 
     def get_form(self, request: HttpRequest, obj: ApiToken | None = None, change: bool = False, **kwargs: Any) -> Any:
         if obj is None:
@@ -32,16 +43,21 @@ class ApiTokenAdmin(admin.ModelAdmin):
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_readonly_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> Any:
-        # Only the user and the name are chosen, when the token is made; nothing is edited later.
+        # The user, the name and the expiry are chosen when the token is made; nothing is edited later.
         return self.readonly_fields if obj is not None else []
 
     def get_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> Any:
-        return self.readonly_fields if obj is not None else ["user", "name"]
+        if obj is not None:
+            return self.readonly_fields
+        # A token acts as its user: only a superuser, who could act as anyone anyway, makes one
+        # for someone else. Without the field in the form, a posted user is ignored.
+        return ["user", "name", "expires_at"] if request.user.is_superuser else ["name", "expires_at"]
 
     def save_model(self, request: HttpRequest, obj: ApiToken, form: Any, change: bool) -> None:
         if change:
             return
-        issued = api_token_create(user=obj.user, name=obj.name)
+        owner = obj.user if request.user.is_superuser else cast("User", request.user)
+        issued = api_token_create(user=owner, name=obj.name, expires_at=obj.expires_at)
         obj.pk = issued.token.pk
         obj.refresh_from_db()
         messages.warning(

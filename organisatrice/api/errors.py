@@ -1,15 +1,16 @@
 """How the API answers what went wrong: one JSON shape per kind of error, in the caller's language.
 
 400, 422  {"detail": "...", "errors": [{"field": "...", "message": "..."}]}
-401, 403, 404, 413  {"detail": "..."}
+401, 403, 404, 405, 413, 500  {"detail": "..."}
 409  {"detail": "...", "email_id": 12}
 """
 
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.log import log_response
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -130,7 +131,18 @@ def install(api: NinjaAPI) -> None:
     def too_big(request: HttpRequest, error: RequestDataTooBig) -> HttpResponse:
         return answer(request, 413, {"detail": _("La requête est trop volumineuse.")})
 
+    def suspicious(request: HttpRequest, error: SuspiciousOperation) -> HttpResponse:
+        # Django's own answer to these (too many fields or files…) is a 400, not a crash.
+        return answer(request, 400, {"detail": _("Requête refusée."), "errors": []})
+
+    def crashed(request: HttpRequest, error: Exception) -> HttpResponse:
+        # ninja would let Django answer with its HTML page; the traceback goes where Django logs its own 500s.
+        response = answer(request, 500, {"detail": _("Erreur interne du serveur ; elle a été consignée.")})
+        log_response("Internal Server Error: %s", request.path, response=response, request=request, exception=error)
+        return response
+
     handlers: list[tuple[type[Exception], Callable[[HttpRequest, Any], HttpResponse]]] = [
+        (Exception, crashed),
         (ValidationError, invalid),
         (HttpError, http_error),
         (PermissionDenied, refused),
@@ -139,6 +151,7 @@ def install(api: NinjaAPI) -> None:
         (DraftAlreadySent, already_sent),
         (OutboxError, outbox_refused),
         (RequestDataTooBig, too_big),
+        (SuspiciousOperation, suspicious),
     ]
     for exception_class, handler in handlers:
         api.add_exception_handler(exception_class, handler)

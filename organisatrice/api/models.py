@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -17,6 +18,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("dernière utilisation"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("révoqué le"), null=True, blank=True)
+    expires_at = models.DateTimeField(
+        _("expire le"), null=True, blank=True, help_text=_("Vide : le jeton vaut jusqu'à sa révocation.")
+    )
 
     class Meta:
         verbose_name = _("jeton d'API")
@@ -28,4 +32,4 @@ class ApiToken(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > timezone.now())

@@ -1,6 +1,7 @@
 """Files the pages and the API hand out: draft and sent attachments, and the frozen .eml."""
 
 from django.http import HttpResponse
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import content_disposition_header
 
 from organisatrice.content_store import blob_read
@@ -9,8 +10,9 @@ from .models import OutgoingAttachment, OutgoingEmail
 
 
 def download_response(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    """A file to save, under its name (non-ASCII encoded per RFC 6266), never rendered inline."""
+    """A file to save, under its name (non-ASCII encoded per RFC 6266), never rendered inline nor cached."""
     response = HttpResponse(content, content_type=content_type)
+    add_never_cache_headers(response)
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -1,11 +1,14 @@
-"""Tokens: issued for an active employee, stored as a hash, usable, revocable; and the session with CSRF."""
+"""Tokens: issued for an active employee, stored as a hash, usable, expiring, revocable (also by a new
+password or a deactivation); password guessing locked out; and the session with CSRF."""
 
 import datetime
 import hashlib
 
 import pytest
-from django.contrib.auth import get_user_model
+from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.test import Client as HttpClient
+from django.test import RequestFactory
 from django.utils import timezone
 
 from organisatrice.api.models import ApiToken
@@ -86,18 +89,155 @@ def test_a_revoked_token_no_longer_works(employee):
     assert client.get("/orders").status_code == 401
 
 
-def test_a_token_stops_working_when_its_user_is_deactivated_or_loses_the_employee(employee):
+def test_a_token_stops_working_when_its_user_loses_the_employee(employee):
     issued = api_token_create(user=employee.user, name="ERP")
     client = ApiClient(HttpClient(), issued.key)
-    employee.user.is_active = False
-    employee.user.save()
-    assert client.get("/orders").status_code == 401
-
-    employee.user.is_active = True
-    employee.user.save()
     assert client.get("/orders").status_code == 200
     employee.delete()
     assert client.get("/orders").status_code == 401
+
+
+def test_deactivating_the_account_revokes_all_its_tokens_for_good(employee):
+    tokens = [api_token_create(user=employee.user, name=name) for name in ("ERP", "Script")]
+    other = api_token_create(user=EmployeeFactory().user, name="ERP")
+    employee.user.is_active = False
+    employee.user.save()
+
+    for issued in tokens:
+        issued.token.refresh_from_db()
+        assert issued.token.revoked_at is not None
+    # Switched on again, the account needs new tokens: the old ones may have leaked meanwhile.
+    employee.user.is_active = True
+    employee.user.save()
+    for issued in tokens:
+        assert ApiClient(HttpClient(), issued.key).get("/orders").status_code == 401
+    assert ApiClient(HttpClient(), other.key).get("/orders").status_code == 200
+
+
+def test_a_new_password_revokes_all_tokens_of_the_user(employee):
+    issued = api_token_create(user=employee.user, name="ERP")
+    other = api_token_create(user=EmployeeFactory().user, name="ERP")
+    client = ApiClient(HttpClient(), issued.key)
+    assert client.get("/orders").status_code == 200
+
+    user = get_user_model().objects.get(pk=employee.user.pk)
+    user.set_password("a new secret, at last")
+    user.save()
+
+    assert client.get("/orders").status_code == 401
+    issued.token.refresh_from_db()
+    assert issued.token.revoked_at is not None
+    assert ApiClient(HttpClient(), other.key).get("/orders").status_code == 200
+
+
+def test_other_changes_to_the_user_keep_the_tokens(employee):
+    issued = api_token_create(user=employee.user, name="ERP")
+    user = get_user_model().objects.get(pk=employee.user.pk)
+    user.first_name = "Renée"
+    user.save()
+    user.last_login = timezone.now()
+    user.save(update_fields=["last_login"])
+    # Logging in with the password, as the pages and POST /auth/token do.
+    assert authenticate(RequestFactory().post("/login/"), username=user.username, password="demo") is not None
+
+    assert ApiClient(HttpClient(), issued.key).get("/orders").status_code == 200
+
+
+class QuickPBKDF2PasswordHasher(PBKDF2PasswordHasher):
+    iterations = 1000
+
+
+def test_a_password_rehashed_by_a_newer_hasher_keeps_the_tokens(settings, employee):
+    # After a Django upgrade, the first login stores the same password under the new hasher:
+    # the integrations of that user must not all stop on that day.
+    issued = api_token_create(user=employee.user, name="ERP")
+    old_hash = get_user_model().objects.get(pk=employee.user.pk).password
+    settings.PASSWORD_HASHERS = [f"{__name__}.QuickPBKDF2PasswordHasher", *settings.PASSWORD_HASHERS]
+
+    assert authenticate(RequestFactory().post("/login/"), username=employee.user.username, password="demo")
+
+    assert get_user_model().objects.get(pk=employee.user.pk).password != old_hash
+    assert ApiClient(HttpClient(), issued.key).get("/orders").status_code == 200
+
+
+def test_a_token_may_expire(anonymous, employee):
+    later = (timezone.now() + datetime.timedelta(days=30)).replace(microsecond=0)
+    response = anonymous.post(
+        "/auth/token",
+        {"username": employee.user.username, "password": "demo", "name": "ERP", "expires_at": later.isoformat()},
+    )
+    assert response.status_code == 201
+    body = response.json()
+    assert datetime.datetime.fromisoformat(body["expires_at"]) == later
+    assert ApiToken.objects.get().expires_at == later
+    client = ApiClient(HttpClient(), body["token"])
+    assert client.get("/orders").status_code == 200
+
+    ApiToken.objects.update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
+    expired = client.get("/orders")
+    assert expired.status_code == 401
+    assert expired.json() == {"detail": "Authentification requise : en-tête « Authorization: Bearer <jeton> »."}
+
+
+def test_without_an_expiry_a_token_lasts_until_revoked(anonymous, employee):
+    response = anonymous.post("/auth/token", {"username": employee.user.username, "password": "demo"})
+    assert response.status_code == 201
+    assert response.json()["expires_at"] is None
+    assert ApiToken.objects.get().expires_at is None
+
+
+def test_an_expiry_in_the_past_is_refused(anonymous, employee):
+    earlier = timezone.now() - datetime.timedelta(minutes=1)
+    response = anonymous.post(
+        "/auth/token",
+        {"username": employee.user.username, "password": "demo", "expires_at": earlier.isoformat()},
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"field": "expires_at", "message": "La date d'expiration doit être dans le futur."}
+    ]
+    assert not ApiToken.objects.exists()
+
+
+def wrong_tries(client: ApiClient, username: str, count: int) -> list[int]:
+    return [client.post("/auth/token", {"username": username, "password": "wrong"}).status_code for _ in range(count)]
+
+
+def test_five_wrong_passwords_lock_the_name_out_with_429(anonymous, employee):
+    username = employee.user.username
+    assert wrong_tries(anonymous, username, 5) == [401, 401, 401, 401, 429]
+
+    locked = anonymous.post("/auth/token", {"username": username, "password": "demo"})
+    assert locked.status_code == 429
+    assert locked.json() == {
+        "detail": "Trop de tentatives de connexion échouées : ce nom d'utilisateur est bloqué depuis votre adresse "
+        "pendant 15 minutes. Réessayez plus tard, ou demandez à un administrateur de le débloquer."
+    }
+    assert int(locked["Retry-After"]) == 15 * 60
+    assert not ApiToken.objects.exists()
+
+
+def test_the_api_lock_holds_one_name_from_one_address(anonymous, employee):
+    from axes.models import AccessAttempt
+
+    colleague = EmployeeFactory()
+    wrong_tries(anonymous, employee.user.username, 5)
+    assert anonymous.post("/auth/token", {"username": employee.user.username, "password": "demo"}).status_code == 429
+
+    same_address = anonymous.post("/auth/token", {"username": colleague.user.username, "password": "demo"})
+    assert same_address.status_code == 201
+    elsewhere = ApiClient(HttpClient(REMOTE_ADDR="203.0.113.7"), None)
+    assert elsewhere.post("/auth/token", {"username": employee.user.username, "password": "demo"}).status_code == 201
+
+    AccessAttempt.objects.update(attempt_time=timezone.now() - datetime.timedelta(minutes=16))
+    assert anonymous.post("/auth/token", {"username": employee.user.username, "password": "demo"}).status_code == 201
+
+
+def test_pages_and_api_count_failures_together(anonymous, employee):
+    pages = HttpClient()
+    for _attempt in range(4):
+        pages.post("/login/", {"username": employee.user.username, "password": "wrong"})
+    assert wrong_tries(anonymous, employee.user.username, 1) == [429]
 
 
 def test_the_time_of_use_is_written_at_most_every_few_minutes(employee):

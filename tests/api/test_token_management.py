@@ -1,16 +1,21 @@
-"""Tokens in the backoffice and through `manage.py api_token`: create (shown once), list, revoke."""
+"""Tokens in the backoffice and through `manage.py api_token`: create (shown once, maybe expiring; for
+others only by a superuser), list, revoke."""
 
+import datetime
 from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.core.management import CommandError, call_command
 from django.test import Client as HttpClient
 from django.urls import reverse
+from django.utils import timezone
 
 from organisatrice.api.models import ApiToken
 from organisatrice.api.services import api_token_create, api_token_hash
 from tests.api.conftest import ApiClient
+from tests.factories import EmployeeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -112,3 +117,88 @@ def test_backoffice_revokes_selected_tokens(backoffice, employee):
     # Revoked, never deleted: the list remembers who had access.
     assert ApiToken.objects.count() == 2
     assert backoffice.post(reverse("admin:api_apitoken_delete", args=[issued[0].token.pk])).status_code == 403
+
+
+def test_command_creates_a_token_that_expires_after_some_days(employee):
+    output = run("create", employee.user.username, "--name", "Prestataire", "--days", "30")
+
+    token = ApiToken.objects.get()
+    assert token.expires_at is not None
+    assert abs(token.expires_at - (timezone.now() + datetime.timedelta(days=30))) < datetime.timedelta(minutes=1)
+    assert "expire le" in output
+    assert timezone.localtime(token.expires_at).strftime("%d.%m.%Y") in run("list")
+    with pytest.raises(CommandError, match="au moins 1"):
+        run("create", employee.user.username, "--days", "0")
+
+
+def test_backoffice_creates_a_token_with_an_expiry(backoffice, employee):
+    later = timezone.localtime() + datetime.timedelta(days=7)
+    response = backoffice.post(
+        reverse("admin:api_apitoken_add"),
+        {
+            "user": employee.user.pk,
+            "name": "Prestataire",
+            "expires_at_0": later.strftime("%d/%m/%Y"),
+            "expires_at_1": "18:00:00",
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    token = ApiToken.objects.get()
+    assert timezone.localtime(token.expires_at).replace(tzinfo=None) == later.replace(
+        hour=18, minute=0, second=0, microsecond=0, tzinfo=None
+    )
+
+    past = backoffice.post(
+        reverse("admin:api_apitoken_add"),
+        {"user": employee.user.pk, "name": "Vieux", "expires_at_0": "01/01/2020", "expires_at_1": "12:00:00"},
+    )
+    assert past.status_code == 200
+    assert "La date d&#x27;expiration doit être dans le futur." in past.content.decode()
+    assert ApiToken.objects.count() == 1
+
+
+@pytest.fixture
+def token_clerk(db):
+    """Staff whose only rights on tokens are to add and see them."""
+    user = get_user_model().objects.create_user("clerk", password="x", is_staff=True)
+    user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label="api", codename__in=["add_apitoken", "view_apitoken"])
+    )
+    EmployeeFactory(user=user)
+    client = HttpClient()
+    client.force_login(user)
+    return user, client
+
+
+def test_staff_who_are_not_superusers_create_tokens_only_for_themselves(token_clerk, employee):
+    clerk, client = token_clerk
+    dispatcher = EmployeeFactory(is_dispatcher=True, is_technician=False)
+    boss = get_user_model().objects.create_superuser("boss", password="x")
+
+    form = client.get(reverse("admin:api_apitoken_add"))
+    assert form.status_code == 200
+    assert 'name="user"' not in form.content.decode()
+
+    for victim in (dispatcher.user, boss, employee.user):
+        response = client.post(reverse("admin:api_apitoken_add"), {"user": victim.pk, "name": "Pour un autre"})
+        assert response.status_code == 302
+    assert not ApiToken.objects.exclude(user=clerk).exists()
+    assert ApiToken.objects.filter(user=clerk).count() == 3
+
+
+def test_a_superuser_picks_whose_token_it_is(backoffice, employee):
+    form = backoffice.get(reverse("admin:api_apitoken_add"))
+    assert 'name="user"' in form.content.decode()
+    backoffice.post(reverse("admin:api_apitoken_add"), {"user": employee.user.pk, "name": "ERP"})
+    assert ApiToken.objects.get().user == employee.user
+
+
+def test_a_password_changed_in_the_backoffice_revokes_the_tokens(backoffice, employee):
+    issued = api_token_create(user=employee.user, name="ERP")
+    response = backoffice.post(
+        reverse("admin:auth_user_password_change", args=[employee.user.pk]),
+        {"password1": "Un nouveau secret 42", "password2": "Un nouveau secret 42"},
+    )
+    assert response.status_code == 302
+    assert ApiClient(HttpClient(), issued.key).get("/orders").status_code == 401

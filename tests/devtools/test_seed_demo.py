@@ -7,6 +7,7 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import RequestFactory
 from PIL import Image
 
 from organisatrice.clients.models import Building, Client, Contact
@@ -110,7 +111,9 @@ def test_demo_accounts_log_in_with_their_roles(debug):
     seed_demo()
 
     for username in DEMO_ACCOUNTS:
-        assert authenticate(username=username, password=DEMO_PASSWORD) is not None, username
+        assert authenticate(RequestFactory().post("/login/"), username=username, password=DEMO_PASSWORD) is not None, (
+            username
+        )
     employees = {e.user.username: e for e in Employee.objects.select_related("user")}
     admin, dispatcher, coordinator = employees["admin"], employees["dispatcher"], employees["coordinator"]
     tech1, tech2 = employees["tech1"], employees["tech2"]

@@ -1,4 +1,7 @@
-"""The archive of sent emails: read-only pages, downloads, internal notes, retry and cancel."""
+"""The archive of sent emails: read-only pages, downloads, internal notes, retry and cancel.
+
+No answer here is kept by a browser or proxy cache: they show what was sent to clients.
+"""
 
 import email as email_package
 import email.policy
@@ -8,6 +11,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from organisatrice.content_store import blob_read
@@ -23,6 +27,7 @@ from . import selectors, services
 
 
 @require_GET
+@never_cache
 @employee_required
 def order_emails(request: EmployeeRequest, pk: int) -> HttpResponse:
     order = order_get_for_user(employee=request.employee, pk=pk)
@@ -59,12 +64,14 @@ def _detail(
 
 
 @require_GET
+@never_cache
 @employee_required
 def email_detail(request: EmployeeRequest, pk: int) -> HttpResponse:
     return _detail(request, selectors.outgoing_email_get_for_user(employee=request.employee, pk=pk))
 
 
 @require_GET
+@never_cache
 @employee_required
 def email_raw(request: EmployeeRequest, pk: int) -> HttpResponse:
     sent = selectors.outgoing_email_get_for_user(employee=request.employee, pk=pk)
@@ -72,6 +79,7 @@ def email_raw(request: EmployeeRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
+@never_cache
 @employee_required
 def email_attachment(request: EmployeeRequest, pk: int, position: int) -> HttpResponse:
     sent = selectors.outgoing_email_get_for_user(employee=request.employee, pk=pk)
@@ -80,6 +88,7 @@ def email_attachment(request: EmployeeRequest, pk: int, position: int) -> HttpRe
 
 
 @require_POST
+@never_cache
 @employee_required
 def email_note_add(request: EmployeeRequest, pk: int) -> HttpResponse:
     sent = selectors.outgoing_email_get_for_user(employee=request.employee, pk=pk)
@@ -94,6 +103,7 @@ def email_note_add(request: EmployeeRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@never_cache
 @employee_required
 def email_retry(request: EmployeeRequest, pk: int) -> HttpResponse:
     sent = selectors.outgoing_email_get_for_user(employee=request.employee, pk=pk)
@@ -102,6 +112,7 @@ def email_retry(request: EmployeeRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@never_cache
 @employee_required
 def email_cancel(request: EmployeeRequest, pk: int) -> HttpResponse:
     sent = selectors.outgoing_email_get_for_user(employee=request.employee, pk=pk)

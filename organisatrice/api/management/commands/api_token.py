@@ -1,3 +1,4 @@
+import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -8,6 +9,10 @@ from organisatrice.api.selectors import api_token_find, api_tokens_list
 from organisatrice.api.services import ApiTokenError, api_token_create, api_token_revoke
 
 
+def when(moment: datetime.datetime | None) -> str:
+    return timezone.localtime(moment).strftime("%d.%m.%Y %H:%M") if moment else "—"
+
+
 class Command(BaseCommand):
     help = "Creates, lists and revokes the bearer tokens of the integration API."
 
@@ -16,6 +21,7 @@ class Command(BaseCommand):
         create = actions.add_parser("create", help="a new token for a user; shown once")
         create.add_argument("username")
         create.add_argument("--name", default="API", help="what uses the token, e.g. ERP")
+        create.add_argument("--days", type=int, help="the token expires after so many days (default: never)")
         listing = actions.add_parser("list", help="the tokens, newest first")
         listing.add_argument("--user", dest="username", help="only this user's tokens")
         listing.add_argument("--all", action="store_true", dest="include_revoked", help="revoked tokens too")
@@ -25,20 +31,21 @@ class Command(BaseCommand):
     def handle(self, *args: Any, action: str, **options: Any) -> None:
         getattr(self, f"_{action}")(**options)
 
-    def _create(self, *, username: str, name: str, **options: Any) -> None:
+    def _create(self, *, username: str, name: str, days: int | None, **options: Any) -> None:
         user = get_user_model().objects.filter(username=username).first()
         if user is None:
             raise CommandError(f"Aucun utilisateur « {username} ».")
-        issued = api_token_create(user=user, name=name)
-        self.stdout.write(f"Jeton n° {issued.token.pk} pour {username} (« {issued.token.name} ») :")
+        if days is not None and days < 1:
+            raise CommandError("--days : au moins 1 jour.")
+        expires_at = timezone.now() + datetime.timedelta(days=days) if days is not None else None
+        issued = api_token_create(user=user, name=name, expires_at=expires_at)
+        until = f", expire le {when(expires_at)}" if expires_at else ""
+        self.stdout.write(f"Jeton n° {issued.token.pk} pour {username} (« {issued.token.name} »{until}) :")
         self.stdout.write(issued.key)
         self.stderr.write("Copiez-le maintenant : il ne sera plus affiché, seul son SHA-256 est conservé.")
 
     def _list(self, *, username: str | None, include_revoked: bool, **options: Any) -> None:
-        def when(moment: Any) -> str:
-            return timezone.localtime(moment).strftime("%d.%m.%Y %H:%M") if moment else "—"
-
-        rows = [("N°", "Utilisateur", "Nom", "Début", "Créé", "Utilisé", "Révoqué")]
+        rows = [("N°", "Utilisateur", "Nom", "Début", "Créé", "Utilisé", "Expire", "Révoqué")]
         for token in api_tokens_list(username=username, include_revoked=include_revoked):
             rows.append(
                 (
@@ -48,6 +55,7 @@ class Command(BaseCommand):
                     f"{token.prefix}…",
                     when(token.created_at),
                     when(token.last_used_at),
+                    when(token.expires_at),
                     when(token.revoked_at),
                 )
             )
