@@ -115,3 +115,20 @@ def test_force_login_of_the_tests_is_never_locked_out(staff_employee):
     client = HttpClient()
     client.force_login(get_user_model().objects.get(pk=staff_employee.user.pk))
     assert client.get("/orders/").status_code == 200
+
+
+def test_behind_the_proxy_each_client_is_counted_by_its_own_address(staff_employee, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    username = staff_employee.user.username
+    # Everyone arrives from the proxy's address; the proxy appends the client's to X-Forwarded-For.
+    attacker = HttpClient(REMOTE_ADDR="10.0.0.2", headers={"X-Forwarded-For": "198.51.100.9"})
+    for _attempt in range(5):
+        log_in(attacker, "/login/", username, "wrong")
+    assert log_in(attacker, "/login/", username, "demo").status_code == 429
+
+    # A forged entry before the proxy's own does not give the attacker a fresh address…
+    forging = HttpClient(REMOTE_ADDR="10.0.0.2", headers={"X-Forwarded-For": "192.0.2.1, 198.51.100.9"})
+    assert log_in(forging, "/login/", username, "demo").status_code == 429
+    # …and the owner, elsewhere behind the same proxy, is not locked out by the attacker.
+    owner = HttpClient(REMOTE_ADDR="10.0.0.2", headers={"X-Forwarded-For": "203.0.113.7"})
+    assert log_in(owner, "/login/", username, "demo").status_code == 302

@@ -129,8 +129,7 @@ LOGOUT_REDIRECT_URL = "login"
 # after AXES_FAILURE_LIMIT failures a name is locked out from that address for the cool-off.
 # By name and address together, so that nobody can lock a colleague out by typing their
 # name, nor an office behind one address lock everyone; a successful login forgets the
-# earlier typing mistakes. The address is REMOTE_ADDR: behind a reverse proxy, tell axes
-# where the client's address is (AXES_CLIENT_IP_CALLABLE), or all clients share the proxy's.
+# earlier typing mistakes. The address is REMOTE_ADDR, or the proxy's word for it (below).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -138,6 +137,10 @@ AXES_RESET_ON_SUCCESS = True
 # A try during the lock does not start the cool-off again: the lock ends when the page said.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "organisatrice.people.lockout.lockout_response"
+# Behind TRUSTED_PROXY_COUNT reverse proxies (production: the TLS proxy), the client's address
+# is the one the outermost of them appended to X-Forwarded-For; entries before it are the client's word.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "organisatrice.people.lockout.client_address"
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("de", _("Deutsch")), ("en", _("English"))]
