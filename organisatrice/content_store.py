@@ -21,6 +21,8 @@ from django.core.files.storage import default_storage
 from django.db.models.fields.files import FieldFile
 
 BLOB_AREA = "blobs"
+# A derived file of no bytes: making it was tried, and nothing could be made.
+NOTHING_MADE = b""
 # What a maker returns: bytes, or None when nothing can be made from the inputs.
 Made = TypeVar("Made", bytes, bytes | None)
 _HEX = frozenset("0123456789abcdef")
@@ -100,6 +102,20 @@ def derived_get_or_make(*, area: str, key: str, make: Callable[[], Made], extens
     data = make()
     if data is not None:
         _put(name, data)
+    return data
+
+
+def derived_get_or_try(*, area: str, key: str, make: Callable[[], bytes | None], extension: str = "") -> bytes | None:
+    """Like `derived_get_or_make`, but a None is kept too (as an empty file).
+
+    For what is slow to fail: the next caller gets None at once instead of trying again.
+    """
+    name = derived_name(area=area, key=key, extension=extension)
+    stored = derived_read(name)
+    if stored is not None:
+        return stored or None
+    data = make()
+    _put(name, data or NOTHING_MADE)
     return data
 
 

@@ -2,16 +2,15 @@
 
 Public API for the email composer:
     document_render, document_preview_png, photo_prepare_for_email, filename_clean,
-    RenderedDocument, CleanedFilename, DocumentError.
+    RenderedDocument, CleanedFilename, DocumentError;
+    and in `documents.previews`, how previews are made under limits and what stands in
+    for one that cannot be made.
 """
 
 import datetime
 import hashlib
 import importlib.metadata
-import io
 import logging
-import shutil
-import subprocess
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +19,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from organisatrice.content_store import derived_delete, derived_key, derived_put, derived_read
 from organisatrice.orders.models import Order
@@ -30,7 +28,8 @@ from .filenames import CleanedFilename, filename_clean, filename_from_pattern, f
 from .kinds import KIND_CONTENT_TYPES, PDF, DocumentKind
 from .labels import document_language
 from .models import DocumentRender
-from .photos import photo_prepare_for_email, stored_image_variant
+from .photos import photo_prepare_for_email
+from .previews import document_preview_png
 from .selectors import (
     DocumentSource,
     document_source_get,
@@ -64,13 +63,8 @@ logger = logging.getLogger(__name__)
 TYPST_VERSION = f"typst {importlib.metadata.version('typst')}"
 
 RENDER_AREA = "documents/renders"
-PREVIEW_AREA = "documents/previews"
-PREVIEW_WIDTH = 600
-# A preview image is a thumbnail; a very tall one is cut to this height.
-PREVIEW_MAX_HEIGHT = 1200
 # Refreshing `last_used_at` on every open would make each cache hit a write.
 LAST_USED_RESOLUTION = datetime.timedelta(hours=1)
-PDFTOPPM_TIMEOUT_SECONDS = 20
 
 
 @dataclass(frozen=True)
@@ -191,80 +185,6 @@ def document_render(
         values = source.filename_values
     filename = _filename(kind=kind, pattern=filename_pattern, values=values, content_type=content_type)
     return RenderedDocument(content=content, content_type=content_type, filename=filename)
-
-
-def _typst_preview(content: bytes) -> bytes | None:
-    """The first page of a PDF this app rendered, rendered again from the same inputs as PNG."""
-    content_sha256 = hashlib.sha256(content).hexdigest()
-    entry = DocumentRender.objects.filter(content_sha256=content_sha256).first()
-    if entry is None:
-        return None
-    if entry.preview_storage_name:
-        stored = derived_read(entry.preview_storage_name)
-        if stored is not None:
-            return stored
-    sources = template_sources()
-    if sources.sha256 != entry.templates_sha256:
-        # The templates changed since: a new render would not show this PDF.
-        return None
-    images = [stored_image_variant(name) for name in entry.images]
-    try:
-        images_in_workspace(images)
-        png = typst_compile(template=entry.template, data=entry.data, sources=sources, output="png")
-    except (typst.TypstError, FileNotFoundError, OSError) as error:
-        logger.warning("No Typst preview for render %s: %s", entry.key, error)
-        return None
-    name = derived_put(png, area=PREVIEW_AREA, extension=".png")
-    DocumentRender.objects.filter(pk=entry.pk).update(preview_storage_name=name)
-    return png
-
-
-def _pdftoppm_preview(content: bytes) -> bytes | None:
-    executable = shutil.which("pdftoppm")
-    if executable is None:
-        return None
-    try:
-        result = subprocess.run(  # noqa: S603 - fixed arguments; the PDF arrives on stdin
-            [executable, "-png", "-f", "1", "-l", "1", "-scale-to", str(PREVIEW_WIDTH), "-singlefile", "-"],
-            input=content,
-            capture_output=True,
-            timeout=PDFTOPPM_TIMEOUT_SECONDS,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as error:
-        logger.warning("pdftoppm failed: %s", error)
-        return None
-    if result.returncode != 0 or not result.stdout.startswith(b"\x89PNG"):
-        return None
-    return result.stdout
-
-
-def _image_preview(content: bytes) -> bytes | None:
-    try:
-        with Image.open(io.BytesIO(content)) as image:
-            upright = ImageOps.exif_transpose(image)
-            converted = upright.convert("RGBA" if upright.mode in ("RGBA", "LA", "PA", "P") else "RGB")
-            converted.thumbnail((PREVIEW_WIDTH, PREVIEW_MAX_HEIGHT), Image.Resampling.LANCZOS)
-            converted.info = {}
-            output = io.BytesIO()
-            converted.save(output, "PNG")
-    except (OSError, UnidentifiedImageError, Image.DecompressionBombError, ValueError):
-        return None
-    return output.getvalue()
-
-
-def document_preview_png(*, content: bytes, content_type: str) -> bytes | None:
-    """A PNG of the first page of a PDF, or a ~600 px wide thumbnail of an image; None otherwise.
-
-    A PDF rendered by `document_render` is previewed from its Typst source; any other
-    PDF through pdftoppm when it is installed.
-    """
-    media_type = content_type.split(";", 1)[0].strip().lower()
-    if media_type == PDF:
-        return _typst_preview(content) or _pdftoppm_preview(content)
-    if media_type.startswith("image/"):
-        return _image_preview(content)
-    return None
 
 
 def document_cache_prune(*, unused_for: datetime.timedelta) -> int:

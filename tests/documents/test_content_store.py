@@ -11,6 +11,7 @@ from organisatrice.content_store import (
     blob_put,
     blob_read,
     derived_get_or_make,
+    derived_get_or_try,
     derived_key,
     derived_name,
     derived_put,
@@ -55,6 +56,21 @@ def test_what_cannot_be_made_is_not_stored():
     key = derived_key("nothing")
     assert derived_get_or_make(area="previews", key=key, make=lambda: None) is None
     assert derived_read(derived_name(area="previews", key=key)) is None
+
+
+def test_what_failed_once_is_remembered_when_asked():
+    tried: list[int] = []
+
+    def make() -> bytes | None:
+        tried.append(1)
+        return None
+
+    key = derived_key("too slow")
+    assert derived_get_or_try(area="previews", key=key, extension=".png", make=make) is None
+    assert derived_get_or_try(area="previews", key=key, extension=".png", make=make) is None
+    assert tried == [1]
+    assert derived_get_or_try(area="previews", key=derived_key("fine"), make=lambda: b"png") == b"png"
+    assert derived_get_or_try(area="previews", key=derived_key("fine"), make=lambda: pytest.fail("again")) == b"png"
 
 
 def test_a_derived_file_deleted_is_made_again():

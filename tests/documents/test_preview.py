@@ -1,4 +1,8 @@
 import io
+import json
+import subprocess
+import sys
+import time
 
 import pytest
 from PIL import Image, ImageChops
@@ -8,6 +12,7 @@ from organisatrice.documents.models import DocumentRender
 from organisatrice.documents.services import document_preview_png, document_render
 from tests.factories import OrderFactory, WorkReportFactory, WorkReportLineFactory
 
+from .bombs import png_bomb, spin_pdf
 from .factories import PhotoFactory, jpeg_bytes
 
 pytestmark = pytest.mark.django_db
@@ -102,3 +107,95 @@ def test_orders_documents_get_distinct_previews():
     assert document_preview_png(content=first, content_type="application/pdf") != document_preview_png(
         content=second, content_type="application/pdf"
     )
+
+
+# Previews in a fresh process, to read how much memory they took: the test process's own
+# high-water mark says nothing about one call.
+_MEASURED_PREVIEW = """
+import json, resource, sys
+import django
+django.setup()
+from organisatrice.documents.services import document_preview_png
+content = sys.stdin.buffer.read()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+png = document_preview_png(content=content, content_type=sys.argv[1])
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"previewed": png is not None, "grew_mb": (after - before) / 1024}))
+"""
+
+
+def _preview_in_child(content: bytes, content_type: str) -> dict:
+    # The child finds the test settings in the environment, where pytest-django put them.
+    child = subprocess.run(
+        [sys.executable, "-c", _MEASURED_PREVIEW, content_type],
+        input=content,
+        capture_output=True,
+        timeout=60,
+        check=True,
+    )
+    return json.loads(child.stdout.splitlines()[-1])
+
+
+def test_a_png_bomb_is_refused_from_its_header_without_being_decoded():
+    bomb = png_bomb()  # 13000 x 13000 pixels in 164 KB
+    assert len(bomb) < 200_000
+
+    measured = _preview_in_child(bomb, "image/png")
+
+    assert measured == {"previewed": False, "grew_mb": pytest.approx(0, abs=30)}
+
+
+def test_a_large_jpeg_is_decoded_at_a_fraction_of_its_size():
+    buffer = io.BytesIO()
+    Image.new("L", (6000, 6000), 128).save(buffer, "JPEG")  # 36 MP: under the bound
+
+    measured = _preview_in_child(buffer.getvalue(), "image/jpeg")
+
+    assert measured == {"previewed": True, "grew_mb": pytest.approx(0, abs=30)}
+
+
+@pytest.mark.slow
+def test_a_pdf_that_makes_pdftoppm_spin_is_given_up_after_five_seconds():
+    content = spin_pdf()  # minutes of pdftoppm without a limit
+    assert len(content) < 2500
+
+    start = time.monotonic()
+    preview = document_preview_png(content=content, content_type="application/pdf")
+
+    assert preview is None
+    assert time.monotonic() - start < 6.5
+
+
+def test_a_preview_process_gets_no_more_than_300_mb():
+    from organisatrice.documents.previews import limited_run
+
+    result = limited_run([sys.executable, "-c", "bytearray(400 * 2**20)"], input=b"")
+
+    assert result is not None
+    assert result.returncode != 0 and b"MemoryError" in result.stderr
+    assert limited_run([sys.executable, "-c", "bytearray(100 * 2**20)"], input=b"").returncode == 0
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_a_preview_process_that_runs_too_long_is_killed_with_its_children(tmp_path):
+    from organisatrice.documents.previews import limited_run
+
+    pid_file = tmp_path / "pid"
+    start = time.monotonic()
+    # The shell waits for a sleep in the background: killing the shell alone would leave it.
+    result = limited_run(["/bin/sh", "-c", f"sleep 30 & echo $! > {pid_file}; wait"], input=b"", seconds=1)
+
+    assert result is None
+    assert time.monotonic() - start < 3
+    sleeper = int(pid_file.read_text())
+    deadline = time.monotonic() + 2
+    while _running(sleeper) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _running(sleeper)
