@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from organisatrice.people.models import Language, PostalAddress
 
+from .validators import single_line_validate
+
 
 class Salutation(models.TextChoices):
     NONE = "", _("—")
@@ -17,7 +19,7 @@ class Client(PostalAddress):
         PERSON = "person", _("personne")
 
     kind = models.CharField(_("type"), max_length=10, choices=Kind, default=Kind.COMPANY)
-    name = models.CharField(_("nom"), max_length=200, db_index=True)
+    name = models.CharField(_("nom"), max_length=200, db_index=True, validators=[single_line_validate])
     phone = models.CharField(_("téléphone"), max_length=50, blank=True)
     email = models.EmailField(_("eMail"), blank=True)
     language = models.CharField(_("langue"), max_length=2, choices=Language, default=Language.FRENCH)
@@ -33,7 +35,7 @@ class Client(PostalAddress):
 
 class Building(PostalAddress):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="buildings", verbose_name=_("client"))
-    name = models.CharField(_("nom"), max_length=200, db_index=True)
+    name = models.CharField(_("nom"), max_length=200, db_index=True, validators=[single_line_validate])
 
     class Meta:
         verbose_name = _("bâtiment")
@@ -54,9 +56,10 @@ class Contact(models.Model):
         Building, on_delete=models.CASCADE, null=True, blank=True, related_name="contacts", verbose_name=_("bâtiment")
     )
     salutation = models.CharField(_("civilité"), max_length=3, choices=Salutation, blank=True, default="")
-    first_name = models.CharField(_("prénom"), max_length=100, blank=True)
-    last_name = models.CharField(_("nom"), max_length=100)
-    function = models.CharField(_("fonction"), max_length=100, blank=True)
+    # Names reach the To header and the greeting: one line each, refused otherwise.
+    first_name = models.CharField(_("prénom"), max_length=100, blank=True, validators=[single_line_validate])
+    last_name = models.CharField(_("nom"), max_length=100, validators=[single_line_validate])
+    function = models.CharField(_("fonction"), max_length=100, blank=True, validators=[single_line_validate])
     email = models.EmailField(_("eMail"), blank=True)
     phone = models.CharField(_("téléphone"), max_length=50, blank=True)
     language = models.CharField(_("langue"), max_length=2, choices=Language, default=Language.FRENCH)

@@ -121,6 +121,13 @@ class DraftAttachment(models.Model):
     document_kind = models.CharField(_("type de document"), max_length=30, choices=DocumentKind, blank=True)
     # Which records the document was made from, e.g. {"work_report": 7} or {"photos": [3, 4]}.
     selection = models.JSONField(_("sélection"), default=dict, blank=True)
+    # The report the document shows, which the email will mark as sent to the client. The
+    # backoffice cannot delete it while a draft attaches it (as while an email did): the
+    # draft would send a report the company no longer has, which billing cannot mark.
+    # RESTRICT, not PROTECT: an order deleted with its drafts takes their reports along.
+    work_report = models.ForeignKey(
+        WorkReport, on_delete=models.RESTRICT, null=True, blank=True, related_name="+", verbose_name=_("rapport")
+    )
     filename = models.CharField(_("nom de fichier"), max_length=120)
     content_type = models.CharField(_("type de contenu"), max_length=100)
     size = models.PositiveBigIntegerField(_("taille"))
@@ -132,7 +139,12 @@ class DraftAttachment(models.Model):
         ordering = ["position", "id"]
 
     def __str__(self) -> str:
-        return self.filename
+        # Shown by the backoffice when the report cannot be deleted: whose draft holds it.
+        return _("%(filename)s (brouillon de %(author)s, commande %(order)s)") % {
+            "filename": self.filename,
+            "author": self.draft.author.full_name,
+            "order": self.draft.order.number,
+        }
 
 
 class OutgoingEmail(models.Model):

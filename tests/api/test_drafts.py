@@ -223,6 +223,23 @@ def test_a_file_is_uploaded_as_multipart(api, draft):
     assert uploaded["size"] == len(b"%PDF-1.4 plan") and uploaded["content_type"] == "application/pdf"
 
 
+def test_an_upload_is_typed_from_its_bytes_not_from_what_the_client_declared(api, draft):
+    url = f"/email-drafts/{draft['id']}/attachments"
+    declared = SimpleUploadedFile("plan", b"%PDF-1.4 plan", content_type="multipart/mixed; boundary=x" + "x" * 150)
+    accepted = api.upload(url, {"file": declared})
+
+    assert accepted.status_code == 201
+    uploaded = accepted.json()["attachments"][-1]
+    assert (uploaded["filename"], uploaded["content_type"]) == ("plan.pdf", "application/pdf")
+
+    program = SimpleUploadedFile("facture.pdf", b"MZ\x90\x00" + b"\x00" * 200, content_type="application/pdf")
+    refused = api.upload(url, {"file": program})
+    assert refused.status_code == 422
+    [error] = refused.json()["errors"]
+    assert error["field"] == "attachments" and "n'est pas d'un type accepté" in error["message"]
+    assert DraftAttachment.objects.count() == 2
+
+
 def test_an_upload_over_the_size_limit_is_refused_and_not_stored(api, draft):
     company = company_settings_get()
     company.max_attachments_size = draft["total_size"] + 10

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_lazy, override
 
 from organisatrice.clients.models import Contact
 from organisatrice.documents.kinds import DocumentKind
@@ -22,6 +22,7 @@ from organisatrice.people.selectors import company_settings_get
 from ..message.bodies import signature_default
 from ..message.recipients import (
     Recipient,
+    has_control_character,
     has_line_break,
     recipient_validate,
     recipients_dedupe,
@@ -37,6 +38,7 @@ from .errors import DraftInvalid, ensure_editable, lock_editable
 from .selectors import order_contacts
 
 TEXT_PARTS = ("greeting", "motivation", "body", "closing")
+NOT_ALLOWED_CHARACTER = gettext_lazy("Ce texte contient un caractère non autorisé (NUL ou caractère de contrôle).")
 
 
 # --- Pre-filling from a template ---------------------------------------------------------
@@ -129,6 +131,7 @@ def email_draft_create(
     company = company_settings_get()
     if contact is not None and not _is_order_contact(order=order, contact=contact):
         raise DraftInvalid({"to": [_("Ce contact n'appartient ni au client ni aux bâtiments de la commande.")]})
+    to = _initial_recipients(contact)
     if selection is None:
         selection = _default_selection(order=order, kind=template.attachment_kind)
     parts = _render_parts(
@@ -141,7 +144,7 @@ def email_draft_create(
             author=author,
             template=template,
             language=template.language,
-            to=[Recipient(name=contact.full_name, email=contact.email).as_dict()] if contact and contact.email else [],
+            to=recipients_to_json(to),
             bcc_me=company.bcc_me_default,
             signature=signature_default(employee=author, company=company, language=template.language),
             **parts,
@@ -149,6 +152,28 @@ def email_draft_create(
         if document is not None:
             attachment_record(draft=draft, prepared=document, position=0)
     return draft
+
+
+def _initial_recipients(contact: Contact | None) -> list[Recipient]:
+    """The contact as first recipient, checked like an address typed in the composer: its
+    name may come from before the backoffice refused line breaks, or from an import."""
+    if contact is None or not contact.email:
+        return []
+    try:
+        return [recipient_validate(name=contact.full_name, email=contact.email)]
+    except ValidationError as error:
+        raise DraftInvalid(
+            {
+                "to": [
+                    _("Le contact « %(contact)s » ne peut pas recevoir d'eMail : %(reason)s Corrigez-le au backoffice.")
+                    % {"contact": _visible(contact.full_name), "reason": " ".join(error.messages)}
+                ]
+            }
+        ) from error
+
+
+def _visible(text: str) -> str:
+    return " ".join(text.split()).replace("\x00", "")
 
 
 # --- Editing --------------------------------------------------------------------------------
@@ -201,14 +226,21 @@ def email_draft_update(*, draft: EmailDraft, employee: Employee, changes: DraftC
     if changes.subject is not None:
         if has_line_break(changes.subject):
             result.errors.setdefault("subject", []).append(_("Le concerne ne peut pas contenir de saut de ligne."))
+        elif has_control_character(changes.subject):
+            result.errors.setdefault("subject", []).append(str(NOT_ALLOWED_CHARACTER))
         elif len(changes.subject) > EmailDraft._meta.get_field("subject").max_length:  # type: ignore[operator]
             result.errors.setdefault("subject", []).append(_("Le concerne est trop long (300 caractères au plus)."))
         else:
             draft.subject = changes.subject.strip()
     for name in (*TEXT_PARTS, "signature"):
         value = getattr(changes, name)
-        if value is not None:
-            setattr(draft, name, value.replace("\r\n", "\n").replace("\x00", ""))
+        if value is None:
+            continue
+        if "\x00" in value:
+            # Refused, not dropped: the text is shown again for the user to correct.
+            result.errors.setdefault(name, []).append(str(NOT_ALLOWED_CHARACTER))
+        else:
+            setattr(draft, name, value.replace("\r\n", "\n"))
     draft.save()
     attachments = {a.pk: a for a in draft.attachments.all()}
     for attachment_id, name in changes.attachment_names.items():
@@ -267,5 +299,5 @@ def _primary_contact(*, draft: EmailDraft) -> Contact | None:
 
 @transaction.atomic
 def email_draft_discard(*, draft: EmailDraft, employee: Employee) -> None:
-    ensure_editable(draft=draft, employee=employee)
-    draft.delete()
+    # Under the lock: a Send that commits meanwhile keeps its draft, and this one is told.
+    lock_editable(draft=draft, employee=employee).delete()

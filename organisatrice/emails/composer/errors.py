@@ -13,6 +13,13 @@ class DraftInvalid(InputInvalid):
 
 
 class DraftAlreadySent(Exception):
+    """The draft became an email: whoever acted on it is shown that email.
+
+    Raised wherever a sent draft is met, also when it was sent by another request after
+    this one had read it (a double click, a stale tab), so that every caller can answer
+    with the email instead of an error.
+    """
+
     def __init__(self, email: OutgoingEmail) -> None:
         super().__init__(_("Ce brouillon a déjà été envoyé."))
         self.email = email
@@ -22,7 +29,8 @@ def ensure_editable(*, draft: EmailDraft, employee: Employee) -> None:
     if draft.author_id != employee.pk:
         raise DraftInvalid({"draft": [_("Ce brouillon appartient à un autre collaborateur.")]})
     if draft.status != EmailDraft.Status.EDITING:
-        raise DraftInvalid({"draft": [_("Ce brouillon a déjà été envoyé ; il ne peut plus être modifié.")]})
+        # Sent in the same transaction that wrote its email: the email is there.
+        raise DraftAlreadySent(OutgoingEmail.objects.get(draft=draft))
 
 
 def lock_editable(*, draft: EmailDraft, employee: Employee) -> EmailDraft:

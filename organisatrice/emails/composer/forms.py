@@ -84,7 +84,10 @@ def draft_changes_from_post(
     """
     form = DraftForm(data)
     form.is_valid()  # every field is optional: it only normalises
-    cleaned = form.cleaned_data
+    # A field the form refused (its only check: no NUL) is absent from cleaned_data. Its
+    # text goes on as typed, for the service to refuse with its reason and keep the
+    # part as it was, instead of reading as emptied.
+    cleaned = {**{name: str(data[name]) for name in form.errors if name in data}, **form.cleaned_data}
     errors: dict[str, list[str]] = {}
     recipients_posted = any(key.startswith("contact-") or key.endswith("_extra") for key in data)
     chosen: dict[str, list[Recipient]] = {"to": [], "cc": [], "bcc": []}

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
@@ -15,6 +16,7 @@ from ..message.bodies import EmailParts, body_html, body_text, sender_name
 from ..message.mime import AttachmentContent, BuiltMessage, message_build
 from ..message.recipients import (
     Recipient,
+    recipient_validate,
     recipients_dedupe,
     recipients_from_json,
     recipients_to_json,
@@ -38,14 +40,28 @@ def draft_problems(*, draft: EmailDraft, company: CompanySettings) -> dict[str, 
     problems: dict[str, list[str]] = {}
     if not draft.to:
         problems["to"] = [_("Indiquez au moins un destinataire (À).")]
+    for role in ("to", "cc", "bcc"):
+        # Every recipient, however it got into the draft, passes the check a typed one does.
+        for recipient in recipients_from_json(getattr(draft, role)):
+            try:
+                recipient_validate(name=recipient.name, email=recipient.email)
+            except ValidationError as error:
+                problems.setdefault(role, []).extend(error.messages)
     if not draft.subject.strip():
         problems["subject"] = [_("Le concerne est vide.")]
     total = draft_total_size(draft=draft)
     if total > company.max_attachments_size:
-        problems["attachments"] = [
+        problems.setdefault("attachments", []).append(
             _("Les annexes dépassent la taille maximale (%(total)s sur %(limit)s).")
             % {"total": filesizeformat(total), "limit": filesizeformat(company.max_attachments_size)}
-        ]
+        )
+    for attachment in draft.attachments.all():
+        # Only a draft from before reports were protected can lose its report.
+        if attachment.document_kind == DocumentKind.WORK_REPORT and attachment.work_report_id is None:
+            problems.setdefault("attachments", []).append(
+                _("Le rapport de travail joint n'existe plus (« %(filename)s ») : retirez cette annexe.")
+                % {"filename": attachment.filename}
+            )
     return problems
 
 
@@ -200,7 +216,7 @@ def _record(*, draft: EmailDraft, employee: Employee, frozen: _Frozen) -> Outgoi
             size=a.size,
             sha256=a.sha256,
             document_kind=a.document_kind,
-            work_report_id=a.selection.get("work_report") if a.document_kind == DocumentKind.WORK_REPORT else None,
+            work_report_id=a.work_report_id,
         )
         for position, a in enumerate(frozen.attachments)
     )

@@ -1,9 +1,14 @@
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from organisatrice.content_store import blob_read
@@ -128,7 +133,33 @@ def _composer(request: EmployeeRequest, draft: EmailDraft, *, status: int = 200,
     return render(request, "emails/composer.html", _composer_context(request, draft, **kwargs), status=status)
 
 
+ComposerView = Callable[..., HttpResponse]
+EDIT_TOO_LATE = gettext_lazy("Ce brouillon a déjà été envoyé ; il ne peut plus être modifié.")
+
+
+def _sent_draft_leads_to_its_email(message: Promise) -> Callable[[ComposerView], ComposerView]:
+    """A draft sent meanwhile (a double click, a second tab, a stale page) answers with its email.
+
+    The services raise DraftAlreadySent wherever they meet a sent draft, also under the
+    lock after another request sent it: the employee lands on the email, told why.
+    """
+
+    def decorate(view: ComposerView) -> ComposerView:
+        @functools.wraps(view)
+        def wrapper(request: EmployeeRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            try:
+                return view(request, *args, **kwargs)
+            except DraftAlreadySent as already:
+                messages.info(request, str(message))
+                return redirect("emails:detail", pk=already.email.pk)
+
+        return wrapper
+
+    return decorate
+
+
 @employee_required
+@_sent_draft_leads_to_its_email(EDIT_TOO_LATE)
 def draft_edit(request: EmployeeRequest, pk: int) -> HttpResponse:
     draft = selectors.email_draft_get_for_user(employee=request.employee, pk=pk)
     if draft.status == EmailDraft.Status.SENT:
@@ -173,19 +204,15 @@ def _draft_action(request: EmployeeRequest, pk: int) -> tuple[EmailDraft, DraftF
 
 @require_POST
 @employee_required
+@_sent_draft_leads_to_its_email(
+    gettext_lazy("Ce brouillon a déjà été envoyé ; il n'a pas été envoyé une seconde fois.")
+)
 def draft_send(request: EmployeeRequest, pk: int) -> HttpResponse:
-    try:
-        draft, form, errors, notices = _draft_action(request, pk)
-    except DraftAlreadySent as already:
-        messages.info(request, _("Ce brouillon a déjà été envoyé ; il n'a pas été envoyé une seconde fois."))
-        return redirect("emails:detail", pk=already.email.pk)
+    draft, form, errors, notices = _draft_action(request, pk)
     if errors:
         return _composer(request, draft, form=form, errors=errors, notices=notices, status=400)
     try:
         email = sending.email_send(draft=draft, employee=request.employee)
-    except DraftAlreadySent as already:
-        messages.info(request, _("Ce brouillon a déjà été envoyé ; il n'a pas été envoyé une seconde fois."))
-        return redirect("emails:detail", pk=already.email.pk)
     except InputInvalid as error:
         # A draft that cannot be sent, or a message that would not read back as meant.
         return _composer(request, draft, form=form, errors=error.errors, notices=notices, status=400)
@@ -195,6 +222,7 @@ def draft_send(request: EmployeeRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @employee_required
+@_sent_draft_leads_to_its_email(EDIT_TOO_LATE)
 def draft_apply_template(request: EmployeeRequest, pk: int) -> HttpResponse:
     draft = selectors.email_draft_get_for_user(employee=request.employee, pk=pk)
     template = get_object_or_404(email_templates_active(), pk=request.POST.get("template") or 0)
@@ -208,11 +236,9 @@ def draft_apply_template(request: EmployeeRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @employee_required
+@_sent_draft_leads_to_its_email(EDIT_TOO_LATE)
 def draft_add_document(request: EmployeeRequest, pk: int) -> HttpResponse:
-    try:
-        draft, form, errors, notices = _draft_action(request, pk)
-    except DraftAlreadySent as already:
-        return redirect("emails:detail", pk=already.email.pk)
+    draft, form, errors, notices = _draft_action(request, pk)
     parsed = document_selection_parse(request.POST.get("document", ""), order=draft.order)
     if parsed is None:
         errors.setdefault("attachments", []).append(_("Choisissez un document à joindre."))
@@ -231,11 +257,9 @@ def draft_add_document(request: EmployeeRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @employee_required
+@_sent_draft_leads_to_its_email(EDIT_TOO_LATE)
 def draft_remove_attachment(request: EmployeeRequest, pk: int, attachment_id: int) -> HttpResponse:
-    try:
-        draft, form, errors, notices = _draft_action(request, pk)
-    except DraftAlreadySent as already:
-        return redirect("emails:detail", pk=already.email.pk)
+    draft, form, errors, notices = _draft_action(request, pk)
     try:
         attachments.draft_attachment_remove(draft=draft, employee=request.employee, attachment_id=attachment_id)
     except DraftInvalid as error:
@@ -247,6 +271,7 @@ def draft_remove_attachment(request: EmployeeRequest, pk: int, attachment_id: in
 
 @require_POST
 @employee_required
+@_sent_draft_leads_to_its_email(EDIT_TOO_LATE)
 def draft_upload(request: EmployeeRequest, pk: int) -> HttpResponse:
     draft = selectors.email_draft_get_for_user(employee=request.employee, pk=pk)
     upload = request.FILES.get("upload")
@@ -261,6 +286,7 @@ def draft_upload(request: EmployeeRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @employee_required
+@_sent_draft_leads_to_its_email(gettext_lazy("Ce brouillon a déjà été envoyé ; il n'a pas été supprimé."))
 def draft_discard(request: EmployeeRequest, pk: int) -> HttpResponse:
     draft = selectors.email_draft_get_for_user(employee=request.employee, pk=pk)
     order_id = draft.order_id
@@ -270,6 +296,7 @@ def draft_discard(request: EmployeeRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
+@never_cache
 @employee_required
 def draft_attachment_preview(request: EmployeeRequest, pk: int, attachment_id: int) -> HttpResponse:
     draft = selectors.email_draft_get_for_user(employee=request.employee, pk=pk)
@@ -277,12 +304,11 @@ def draft_attachment_preview(request: EmployeeRequest, pk: int, attachment_id: i
     png = attachment_preview_png(attachment=attachment)
     if png is None:
         raise Http404(_("Pas d'aperçu pour ce type de fichier."))
-    response = HttpResponse(png, content_type="image/png")
-    response["Cache-Control"] = "private, max-age=86400"
-    return response
+    return HttpResponse(png, content_type="image/png")
 
 
 @require_GET
+@never_cache
 @employee_required
 def draft_attachment_download(request: EmployeeRequest, pk: int, attachment_id: int) -> HttpResponse:
     draft = selectors.email_draft_get_for_user(employee=request.employee, pk=pk)

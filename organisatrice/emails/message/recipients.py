@@ -1,5 +1,6 @@
 """Email addresses as the composer, the message and the archive handle them."""
 
+import unicodedata
 from dataclasses import dataclass
 from email.utils import getaddresses
 from typing import Any
@@ -26,11 +27,22 @@ def has_line_break(value: str) -> bool:
     return any(c in value for c in "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
 
 
+def has_control_character(value: str) -> bool:
+    """NUL, escape and the other controls but the tab, which has no place in a header nor
+    in the database (PostgreSQL refuses NUL in text)."""
+    return any(unicodedata.category(c) == "Cc" and c != "\t" for c in value)
+
+
 def recipient_validate(*, name: str, email: str) -> Recipient:
     name = name.strip()
     email = email.strip()
     if has_line_break(name) or has_line_break(email):
         raise ValidationError(_("Un nom ou une adresse ne peut pas contenir de saut de ligne."))
+    if has_control_character(name) or has_control_character(email):
+        raise ValidationError(
+            _("« %(entry)s » contient un caractère non autorisé.")
+            % {"entry": "".join(c for c in f"{name} <{email}>" if unicodedata.category(c) != "Cc")}
+        )
     if not email:
         raise ValidationError(_("Adresse eMail manquante."))
     try:

@@ -190,3 +190,36 @@ def test_a_send_and_a_delivery_commit_while_another_request_renders_a_document(
     assert added.status_code == 302, added.content.decode()[:500]
     assert DraftAttachment.objects.filter(draft=anne_draft, document_kind="offer").count() == 1
     assert render.in_transaction == [False], "the render ran inside a transaction"
+
+
+SEND_CLICKS = 20
+
+
+def test_several_sends_of_one_draft_at_once_all_lead_to_the_one_email(company, shared_database):
+    # A double click, two tabs, a retried request: all at the same moment.
+    default_templates_install(apps)
+    order = OrderFactory()
+    draft = email_draft_create(
+        order=order,
+        author=order.responsible,
+        template=_template("free"),
+        contact=ContactFactory(client=order.client, email="a.favre@gerance.ch"),
+    )
+    shared_database.share()
+    go = threading.Barrier(SEND_CLICKS)
+    url = reverse("emails:draft_send", args=[draft.pk])
+
+    def click() -> Any:
+        client = _logged_in(order.responsible)
+        go.wait(PROMPT_SECONDS)
+        return client.post(url, {"subject": draft.subject})
+
+    clicks = [Running(shared_database, click) for _ in range(SEND_CLICKS)]
+    for thread in clicks:
+        thread.start()
+    answers = [thread.outcome(within=HOLD_LIMIT_SECONDS) for thread in clicks]
+
+    email = OutgoingEmail.objects.get(draft=draft)
+    assert [a.status_code for a in answers] == [302] * SEND_CLICKS
+    assert {a["Location"] for a in answers} == {reverse("emails:detail", args=[email.pk])}
+    assert OutgoingEmail.objects.filter(order_id=order.pk).count() == 1

@@ -3,18 +3,25 @@
 import email
 import email.policy
 import hashlib
+from html import unescape
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
 
 from organisatrice.content_store import blob_read
 from organisatrice.emails.composer import sending
-from organisatrice.emails.composer.drafts import DraftChanges, email_draft_create, email_draft_update
+from organisatrice.emails.composer.drafts import (
+    DraftChanges,
+    email_draft_create,
+    email_draft_discard,
+    email_draft_update,
+)
 from organisatrice.emails.composer.errors import DraftAlreadySent
 from organisatrice.emails.composer.sending import email_send
 from organisatrice.emails.message.recipients import Recipient
-from organisatrice.emails.models import EmailDraft, EmailNote, EmailTemplate, OutgoingEmail
+from organisatrice.emails.models import DraftAttachment, EmailDraft, EmailNote, EmailTemplate, OutgoingEmail
 from organisatrice.emails.outbox.tasks import deliver_due
 from organisatrice.orders.models import OrderEvent
 from tests.factories import BuildingFactory, ContactFactory, EmployeeFactory, OrderFactory, WorkReportLineFactory
@@ -114,6 +121,78 @@ def test_a_sent_draft_can_no_longer_be_changed(client, draft, smtp_settings):
     response = client.post(reverse("emails:draft", args=[draft.pk]), {"subject": "Après coup"})
     assert response.status_code == 302
     assert OutgoingEmail.objects.get().subject == "Rapport de travail – Les Érables"
+
+
+def test_every_button_of_a_stale_tab_on_a_sent_draft_leads_to_the_email(client, draft, smtp_settings):
+    # The composer still open in another tab after the draft was sent from this one.
+    attachment = draft.attachments.get()
+    sent = email_send(draft=draft, employee=draft.author)
+    client.force_login(draft.author.user)
+    buttons = {
+        "emails:draft_discard": ([draft.pk], {}, "il n'a pas été supprimé"),
+        "emails:draft_send": ([draft.pk], {"subject": "x"}, "il n'a pas été envoyé une seconde fois"),
+        "emails:draft_template": ([draft.pk], {"template": draft.template_id}, "ne peut plus être modifié"),
+        "emails:draft_add_document": ([draft.pk], {"document": "x"}, "ne peut plus être modifié"),
+        "emails:draft_remove_attachment": ([draft.pk, attachment.pk], {}, "ne peut plus être modifié"),
+        "emails:draft_upload": ([draft.pk], {"upload": SimpleUploadedFile("a.txt", b"a")}, "ne peut plus être modifié"),
+    }
+    for name, (args, data, told) in buttons.items():
+        response = client.post(reverse(name, args=args), data, follow=True)
+        assert response.redirect_chain == [(reverse("emails:detail", args=[sent.pk]), 302)], name
+        assert told in unescape(response.content.decode()), name
+    assert EmailDraft.objects.filter(pk=draft.pk, status=EmailDraft.Status.SENT).exists()
+    assert OutgoingEmail.objects.get().attachments.count() == 1
+
+
+def test_a_stale_tab_is_told_when_another_request_sent_the_draft_after_it_read_it(draft, smtp_settings):
+    stale = EmailDraft.objects.get(pk=draft.pk)  # read before the Send below committed
+    sent = email_send(draft=draft, employee=draft.author)
+    for act in (
+        lambda: email_draft_discard(draft=stale, employee=draft.author),
+        lambda: email_draft_update(draft=stale, employee=draft.author, changes=DraftChanges(subject="Trop tard")),
+    ):
+        with pytest.raises(DraftAlreadySent) as already:
+            act()
+        assert already.value.email == sent
+    assert EmailDraft.objects.filter(pk=draft.pk).exists()
+
+
+def test_a_work_report_attached_to_a_draft_cannot_be_deleted_in_the_backoffice(
+    admin_client, client, draft, smtp_settings, smtp_server
+):
+    # Sending it anyway would send a report the company no longer has, that billing cannot mark.
+    report = draft.order.work_reports.get()
+    delete_url = reverse("admin:orders_workreport_delete", args=[report.pk])
+
+    asked = admin_client.get(delete_url)
+    refused = admin_client.post(delete_url, {"post": "yes"})
+
+    assert "Rapport de travail Les Érables.pdf" in asked.content.decode()
+    assert refused.status_code == 200 and report in type(report).objects.all()
+    client.force_login(draft.author.user)
+    sent = client.post(reverse("emails:draft_send", args=[draft.pk]))
+    assert sent.status_code == 302
+    deliver_due(worker="test")
+    report.refresh_from_db()
+    assert report.reported_email == OutgoingEmail.objects.get()
+    assert OutgoingEmail.objects.get().attachments.get().work_report == report
+
+
+def test_a_draft_whose_work_report_is_gone_is_refused_with_what_to_do(client, draft, smtp_settings):
+    # A draft from before reports were protected, whose report was deleted meanwhile.
+    attachment = draft.attachments.get()
+    report = draft.order.work_reports.get()
+    DraftAttachment.objects.filter(pk=attachment.pk).update(work_report=None)
+    report.delete()
+    client.force_login(draft.author.user)
+
+    refused = client.post(reverse("emails:draft_send", args=[draft.pk]))
+
+    assert refused.status_code == 400
+    assert "Le rapport de travail joint n'existe plus" in unescape(refused.content.decode())
+    assert not OutgoingEmail.objects.exists()
+    client.post(reverse("emails:draft_remove_attachment", args=[draft.pk, attachment.pk]))
+    assert client.post(reverse("emails:draft_send", args=[draft.pk])).status_code == 302
 
 
 def test_archive_pages_show_the_email_as_sent(client, draft, smtp_settings, smtp_server):
