@@ -116,16 +116,28 @@ class Mismatch:
         return "attachments" if self.attachment else HEADER_FIELDS.get(self.header, "message")
 
 
+# The email package's own reader can fail on what its writer made (3.11.7 raises IndexError
+# on some display names): then the header does not read back as meant, which is what the
+# check reports, rather than an error of its own.
+_READ_FAILURES = (IndexError, ValueError, TypeError, AttributeError)
+
+
 def _one(message: Message, name: str) -> str | None:
-    values = message.get_all(name) or []
-    return str(values[0]) if len(values) == 1 else None
+    try:
+        values = message.get_all(name) or []
+        return str(values[0]) if len(values) == 1 else None
+    except _READ_FAILURES:
+        return None
 
 
 def _address_pairs(message: Message, name: str) -> list[tuple[str, str]] | None:
-    values = message.get_all(name) or []
-    if len(values) != 1 or not hasattr(values[0], "addresses"):
+    try:
+        values = message.get_all(name) or []
+        if len(values) != 1 or not hasattr(values[0], "addresses"):
+            return None
+        return [(a.display_name, a.addr_spec) for a in values[0].addresses]
+    except _READ_FAILURES:
         return None
-    return [(a.display_name, a.addr_spec) for a in values[0].addresses]
 
 
 def _reads_back(got: tuple[str, str], recipient: Recipient) -> bool:
