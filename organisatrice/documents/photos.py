@@ -83,6 +83,11 @@ def _flatten(image: Image.Image) -> Image.Image:
     return image.convert("RGB")
 
 
+# Photos of today's phones reach 50 megapixels; past twice this, Pillow refuses to decode
+# (set in apps.py), so that a small file of huge dimensions cannot exhaust memory.
+DECODE_MAX_PIXELS = 50_000_000
+
+
 def image_prepare(source: IO[bytes], *, long_edge: int, quality: int) -> bytes:
     """A JPEG, EXIF orientation applied, long edge at most `long_edge`, only harmless EXIF."""
     with Image.open(source) as image:

@@ -9,6 +9,7 @@ from organisatrice.documents.kinds import DocumentKind
 from organisatrice.documents.photos import image_prepare
 from organisatrice.documents.services import document_render, photo_prepare_for_email
 
+from .bombs import png_bomb
 from .factories import PhotoFactory, jpeg_bytes
 
 pytestmark = pytest.mark.django_db
@@ -124,3 +125,9 @@ def test_photos_inside_the_documentation_are_prepared_too():
     embedded = images[0].image
     assert embedded.size == (300, 400)
     assert b"GPS" not in images[0].data
+
+
+def test_an_image_of_huge_dimensions_is_refused_before_it_is_decoded():
+    bomb = png_bomb()  # 13000 × 13000 pixels in about 164 KB
+    with pytest.raises(Image.DecompressionBombError):
+        image_prepare(io.BytesIO(bomb), long_edge=1600, quality=80)
