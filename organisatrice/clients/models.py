@@ -3,8 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from organisatrice.people.models import Language, PostalAddress
-
-from .validators import single_line_validate
+from organisatrice.people.validators import single_line_validate
 
 
 class Salutation(models.TextChoices):

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .validators import single_line_validate
+
 
 class Language(models.TextChoices):
     FRENCH = "fr", _("Français")
@@ -34,7 +36,7 @@ class PostalAddress(models.Model):
 class CompanySettings(PostalAddress):
     """The one company this installation serves; a single row, see `company_settings_get`."""
 
-    name = models.CharField(_("nom"), max_length=200)
+    name = models.CharField(_("nom"), max_length=200, validators=[single_line_validate])
     phone = models.CharField(_("téléphone"), max_length=50, blank=True)
     website = models.CharField(_("site web"), max_length=200, blank=True)
     logo = models.ImageField(_("logo"), upload_to="company/", blank=True)
@@ -61,6 +63,7 @@ class CompanySettings(PostalAddress):
         max_length=200,
         default="{employee} ({company})",
         help_text=_("Placeholders : {employee} et {company}."),
+        validators=[single_line_validate],
     )
     max_attachments_size = models.PositiveIntegerField(
         _("taille maximale des annexes (octets)"), default=10 * 1024 * 1024
@@ -79,9 +82,9 @@ class Employee(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="employee", verbose_name=_("utilisateur")
     )
-    first_name = models.CharField(_("prénom"), max_length=100)
-    last_name = models.CharField(_("nom"), max_length=100)
-    function = models.CharField(_("fonction"), max_length=100, blank=True)
+    first_name = models.CharField(_("prénom"), max_length=100, validators=[single_line_validate])
+    last_name = models.CharField(_("nom"), max_length=100, validators=[single_line_validate])
+    function = models.CharField(_("fonction"), max_length=100, blank=True, validators=[single_line_validate])
     email = models.EmailField(_("eMail de réponse"), blank=True)
     phone = models.CharField(_("téléphone"), max_length=50, blank=True)
     language = models.CharField(
