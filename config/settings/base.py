@@ -10,6 +10,9 @@ from typing import Any
 import environ
 from django.utils.translation import gettext_lazy as _
 
+# Plain strings: importing them loads no app.
+from organisatrice.emails.message import styles as email_body_styles
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -162,8 +165,8 @@ def _style_hashes(*declarations: str) -> list[str]:
 
 # Scripts and styles come from our static files only: no inline code, no eval (htmx is told
 # so in base.html). The one exception are the style attributes of the email bodies
-# (organisatrice/emails/message/bodies.py), because the composer's sandboxed preview
-# (srcdoc) inherits this policy; tests/test_security_headers.py keeps the list in step.
+# (organisatrice/emails/message/styles.py), because the composer's sandboxed preview
+# (srcdoc) inherits this policy.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -171,11 +174,7 @@ CONTENT_SECURITY_POLICY = {
         "style-src": ["'self'"],
         "style-src-attr": [
             "'unsafe-hashes'",
-            *_style_hashes(
-                "margin:0 0 1em 0",
-                "color:#444;font-size:13px;margin-top:1.5em",
-                "font-family:Arial,Helvetica,sans-serif;font-size:14px;line-height:1.5;color:#1d2733",
-            ),
+            *_style_hashes(*email_body_styles.ALL),
         ],
         "img-src": ["'self'", "data:"],
         "object-src": ["'none'"],

@@ -12,6 +12,8 @@ from django.utils.translation import override
 
 from organisatrice.people.models import CompanySettings, Employee
 
+from . import styles
+
 
 @dataclass(frozen=True)
 class EmailParts:
@@ -63,7 +65,7 @@ def body_text(parts: EmailParts) -> str:
 def _paragraphs_html(text: str) -> str:
     paragraphs = [p for p in _normalise(text).split("\n\n") if p.strip()]
     return "".join(
-        '<p style="margin:0 0 1em 0">' + "<br>\n".join(urlize(escape(line)) for line in p.split("\n")) + "</p>\n"
+        f'<p style="{styles.PARAGRAPH}">' + "<br>\n".join(urlize(escape(line)) for line in p.split("\n")) + "</p>\n"
         for p in paragraphs
     )
 
@@ -72,9 +74,9 @@ def body_html(parts: EmailParts, *, language: str) -> str:
     content = "".join(_paragraphs_html(part) for part in [parts.greeting, parts.motivation, parts.body, parts.closing])
     signature = _paragraphs_html(parts.signature)
     if signature:
-        signature = f'<div style="color:#444;font-size:13px;margin-top:1.5em">{signature}</div>\n'
+        signature = f'<div style="{styles.SIGNATURE}">{signature}</div>\n'
     return (
         f'<!DOCTYPE html>\n<html lang="{escape(language)}">\n<head><meta charset="utf-8"></head>\n'
-        '<body style="font-family:Arial,Helvetica,sans-serif;font-size:14px;line-height:1.5;color:#1d2733">\n'
+        f'<body style="{styles.BODY}">\n'
         f"{content}{signature}</body>\n</html>\n"
     )
