@@ -110,13 +110,8 @@ def derived_get_or_try(*, area: str, key: str, make: Callable[[], bytes | None],
 
     For what is slow to fail: the next caller gets None at once instead of trying again.
     """
-    name = derived_name(area=area, key=key, extension=extension)
-    stored = derived_read(name)
-    if stored is not None:
-        return stored or None
-    data = make()
-    _put(name, data or NOTHING_MADE)
-    return data
+    made = derived_get_or_make(area=area, key=key, extension=extension, make=lambda: make() or NOTHING_MADE)
+    return made or None
 
 
 def derived_delete(name: str) -> None:
