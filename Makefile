@@ -43,12 +43,15 @@ run: setup
 # Debian packages. The tests: Chromium drives the browser tests (Playwright cannot download
 # its own browser here), qpdf and poppler-utils check the generated PDFs, the Liberation fonts
 # are the documents' typeface (Typst falls back to its own without them), and Postfix is a real
-# mail server (a relay, and its C smtp-sink). The benchmarks: smtp-sink and the fonts.
+# mail server (a relay, and its C smtp-sink); Dovecot the IMAP mailboxes (bounces, Sent folders),
+# knot the authoritative DNS of the test domain, SpamAssassin the spam score of what is sent.
+# The benchmarks: smtp-sink, Dovecot and the fonts.
 LIBERATION := /usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf
-TEST_PACKAGES := chromium qpdf poppler-utils fonts-liberation postfix
-TEST_FILES := /usr/bin/chromium /usr/bin/qpdf /usr/bin/pdftotext $(LIBERATION) /usr/sbin/smtp-sink
-BENCH_PACKAGES := fonts-liberation postfix
-BENCH_FILES := $(LIBERATION) /usr/sbin/smtp-sink
+TEST_PACKAGES := chromium qpdf poppler-utils fonts-liberation postfix dovecot-imapd knot knot-dnsutils spamassassin
+TEST_FILES := /usr/bin/chromium /usr/bin/qpdf /usr/bin/pdftotext $(LIBERATION) /usr/sbin/smtp-sink \
+	/usr/sbin/dovecot /usr/sbin/knotd /usr/bin/kdig /usr/bin/spamassassin
+BENCH_PACKAGES := fonts-liberation postfix dovecot-imapd
+BENCH_FILES := $(LIBERATION) /usr/sbin/smtp-sink /usr/sbin/dovecot
 # Told "No configuration", Postfix installs without touching the machine's mail set-up: no
 # main.cf, no service started. The tests and benchmarks run private instances of their own.
 POSTFIX_PRESEED := postfix postfix/main_mailer_type select No configuration

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 
 from tests.smtp_server import free_port
 
@@ -24,6 +25,7 @@ def production_env(**overrides: str) -> dict[str, str]:
         {
             "DJANGO_SETTINGS_MODULE": "config.settings.production",
             "SECRET_KEY": secrets.token_urlsafe(50),
+            "SECRETS_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
             "ALLOWED_HOSTS": "organisatrice.example.ch",
             **overrides,
         }
@@ -48,6 +50,12 @@ def test_an_empty_secret_key_refuses_to_start(key):
     result = manage("check", env=production_env(SECRET_KEY=key))
     assert result.returncode != 0
     assert "ImproperlyConfigured: SECRET_KEY must be set" in result.stderr
+
+
+def test_no_secrets_encryption_key_refuses_to_start():
+    result = manage("check", env=production_env(SECRETS_ENCRYPTION_KEYS=""))
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: SECRETS_ENCRYPTION_KEYS must be set" in result.stderr
 
 
 def get(port: int, path: str, *, https: bool = True) -> http.client.HTTPResponse:

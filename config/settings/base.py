@@ -34,6 +34,14 @@ SECRET_KEY = env.str("SECRET_KEY", default="") or _local_secret_key()
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# The keys that encrypt the secrets the product keeps (organisatrice/vault.py); first one
+# encrypts. Locally a key derived from SECRET_KEY stands in; production requires real ones.
+SECRETS_ENCRYPTION_KEYS = env.list("SECRETS_ENCRYPTION_KEYS", default=[])
+if not SECRETS_ENCRYPTION_KEYS:
+    from organisatrice.vault import key_from_passphrase
+
+    SECRETS_ENCRYPTION_KEYS = [key_from_passphrase(SECRET_KEY)]
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

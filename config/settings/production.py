@@ -8,6 +8,12 @@ DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY.strip():
     raise ImproperlyConfigured("SECRET_KEY must be set to a long random value in production.")
+# Never the stand-in derived from SECRET_KEY: a leaked SECRET_KEY must not open the secrets too.
+SECRETS_ENCRYPTION_KEYS = env.list("SECRETS_ENCRYPTION_KEYS", default=[])
+if not SECRETS_ENCRYPTION_KEYS:
+    raise ImproperlyConfigured(
+        "SECRETS_ENCRYPTION_KEYS must be set in production (one or more Fernet keys, comma-separated)."
+    )
 
 # WhiteNoise serves the collected static files (`manage.py collectstatic`), with hashed
 # names that browsers may keep for ever; right after SecurityMiddleware, as it asks.
