@@ -13,6 +13,7 @@ from django.utils.translation import override
 from organisatrice.people.models import CompanySettings, Employee
 
 from . import styles
+from .intent import InlineImage
 
 
 @dataclass(frozen=True)
@@ -70,9 +71,19 @@ def _paragraphs_html(text: str) -> str:
     )
 
 
-def body_html(parts: EmailParts, *, language: str) -> str:
+def _logo_html(logo: InlineImage) -> str:
+    # Width and height as attributes: no style to allow, and the layout holds while images are blocked.
+    return (
+        f'<p style="{styles.PARAGRAPH}"><img src="{escape(logo.src)}" alt="{escape(logo.alt)}" '
+        f'width="{logo.width}" height="{logo.height}" border="0"></p>\n'
+    )
+
+
+def body_html(parts: EmailParts, *, language: str, logo: InlineImage | None = None) -> str:
+    """The HTML body: inline styles only, and no resource from outside the message (the logo is
+    a `cid:` part of it), so that it shows the same with remote images blocked."""
     content = "".join(_paragraphs_html(part) for part in [parts.greeting, parts.motivation, parts.body, parts.closing])
-    signature = _paragraphs_html(parts.signature)
+    signature = _paragraphs_html(parts.signature) + (_logo_html(logo) if logo else "")
     if signature:
         signature = f'<div style="{styles.SIGNATURE}">{signature}</div>\n'
     return (

@@ -10,10 +10,12 @@ compares them with the intent: the top-level header names, in order and number; 
 header's value (Subject, every (display name, address) of From, To, Cc and Reply-To —
 a run of spaces in a display name may read back as one, see display_name_form —
 Date, Message-ID, MIME-Version); the MIME tree (multipart/alternative of text/plain and
-text/html, inside multipart/mixed with the attachments when there are any), the headers
-of each part; the text and HTML decoded from their parts; each attachment's bytes, file
-name and content type. Any difference raises MessageUnsafe, an InputInvalid naming the
-field to change, and Send stores and queues nothing.
+text/html — with the logo, multipart/related of the HTML and the image —, inside
+multipart/mixed with the attachments when there are any), the headers of each part; the
+text and HTML decoded from their parts; the logo's bytes and Content-ID; each attachment's
+bytes, file name (Content-Disposition's and Content-Type's name=) and content type. Any
+difference raises MessageUnsafe, an InputInvalid naming the field to change, and Send
+stores and queues nothing.
 
 What the archive shows: email_send stores as text_body and html_body the `text` and
 `html` given to message_build, which this check has proven equal (line ends aside: CRLF
@@ -23,7 +25,6 @@ pages and API therefore show text proven equal to the stored message.
 
 import email.policy
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
@@ -31,31 +32,18 @@ from email.parser import BytesParser
 from django.utils.translation import gettext as _
 
 from ..errors import InputInvalid
+from .intent import InlineImage, MessageIntent
 from .recipients import Recipient
-
-
-@dataclass(frozen=True)
-class AttachmentContent:
-    """A file to attach, as Send hands it to the message."""
-
-    filename: str
-    content_type: str
-    content: bytes
-
-    @property
-    def mime_type(self) -> str:
-        maintype, _, subtype = self.content_type.partition("/")
-        return f"{maintype}/{subtype or 'octet-stream'}".lower()
-
 
 _READER = BytesParser(policy=email.policy.default)
 
 ENCODED_WORD_MARK = "=?"
-MIME_HEADERS = ["MIME-Version", "Content-Type"]
 _PART_HEADERS = {
     "text": {"content-type", "content-transfer-encoding", "mime-version"},
     "attachment": {"content-type", "content-transfer-encoding", "content-disposition", "mime-version"},
     "alternative": {"content-type", "mime-version"},
+    "related": {"content-type", "mime-version"},
+    "inline": {"content-type", "content-transfer-encoding", "content-disposition", "content-id", "mime-version"},
 }
 # Which field of the composer a header's value comes from.
 HEADER_FIELDS = {"From": "sender", "Reply-To": "sender", "To": "to", "Cc": "cc", "Subject": "subject"}
@@ -76,31 +64,6 @@ def display_name_form(name: str) -> str:
 
 class MessageUnsafe(InputInvalid):
     """The built message would not carry exactly what was composed: Send is refused."""
-
-
-@dataclass(frozen=True)
-class MessageIntent:
-    sender: Recipient
-    reply_to: Recipient | None
-    to: list[Recipient]
-    cc: list[Recipient]
-    subject: str
-    date: str
-    message_id: str
-    text: str
-    html: str
-    attachments: Sequence[AttachmentContent]
-
-    def address_headers(self) -> dict[str, list[Recipient]]:
-        reply_to = [self.reply_to] if self.reply_to else []
-        headers = {"From": [self.sender], "To": self.to, "Cc": self.cc, "Reply-To": reply_to}
-        return {name: recipients for name, recipients in headers.items() if recipients}
-
-    def header_names(self) -> list[str]:
-        """The top-level headers message_build writes, in its order; then the email package's two."""
-        addresses = self.address_headers()
-        names = [name for name in ["From", "To", "Cc", "Reply-To"] if name in addresses]
-        return [*names, "Subject", "Date", "Message-ID", *MIME_HEADERS]
 
 
 @dataclass(frozen=True)
@@ -194,10 +157,33 @@ def _part_fits(part: Message, content_type: str, kind: str) -> bool:
     )
 
 
+def _image_fits(part: Message, image: InlineImage) -> bool:
+    return (
+        _part_fits(part, image.mime_type, "inline")
+        and part.get_content_disposition() == "inline"
+        and part.get("Content-ID") == f"<{image.content_id}>"
+        and part.get_payload(decode=True) == image.content
+    )
+
+
+def _html_of(part: Message, intent: MessageIntent) -> Message | None:
+    """The text/html part: the part itself, or the first of multipart/related beside the logo."""
+    if intent.logo is None:
+        return part
+    inner = part.get_payload()
+    if not (_part_fits(part, "multipart/related", "related") and isinstance(inner, list) and len(inner) == 2):
+        return None
+    html, image = inner
+    if isinstance(html, Message) and isinstance(image, Message) and _image_fits(image, intent.logo):
+        return html
+    return None
+
+
 def _body_fits(alternative: Message, intent: MessageIntent) -> bool:
     parts = alternative.get_payload()
     if not isinstance(parts, list) or len(parts) != 2:
         return False
+    parts = [parts[0], _html_of(parts[1], intent) if isinstance(parts[1], Message) else None]
     for part, content_type, content in zip(parts, ["text/plain", "text/html"], [intent.text, intent.html], strict=True):
         if not isinstance(part, EmailMessage) or not _part_fits(part, content_type, "text"):
             return False
@@ -213,6 +199,7 @@ def _attachment_mismatches(parts: list[Message], intent: MessageIntent) -> list[
             _part_fits(part, attachment.mime_type, "attachment")
             and part.get_content_disposition() == "attachment"
             and part.get_filename() == attachment.filename
+            and part.get_param("name") == attachment.filename
             and part.get_payload(decode=True) == attachment.content
         ):
             mismatches.append(Mismatch("", attachment=attachment.filename))

@@ -75,3 +75,26 @@ def address_header(name: str, recipients: list[Recipient]) -> LiteralHeader | No
     if len(name) + 2 + len(lines[0]) > MAX_LINE or any(1 + len(line) > MAX_LINE for line in lines):
         return None
     return LiteralHeader(name=name, text=", ".join(str(a) for a in addresses), lines=lines)
+
+
+def _quoted(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def attachment_content_type(mime_type: str, filename: str) -> LiteralHeader:
+    """Content-Type with a plain `name=` beside Content-Disposition's RFC 2231 `filename*`.
+
+    Outlook before 2016 and other old readers know only `name=` and show ATT00001.bin
+    without it. The email package writes `name*=` (RFC 2231) for a non-ASCII or long name,
+    which those readers ignore too, so the parameter is written here: the ASCII name as
+    is, any other as RFC 2047 encoded words inside the quotes, as Thunderbird and Outlook
+    write it and every reader decodes it (one word a line, each within 78 characters).
+    """
+    if filename.isascii():
+        lines: tuple[str, ...] = (f"{mime_type};", f"name={_quoted(filename)}")
+    else:
+        words = [encoded_word(chunk) for chunk in _chunks(filename, SUBJECT_CHUNK_BYTES)]
+        words[0] = 'name="' + words[0]
+        words[-1] += '"'
+        lines = (f"{mime_type};", *words)
+    return LiteralHeader(name="Content-Type", text=f"{mime_type}; name={_quoted(filename)}", lines=lines)
