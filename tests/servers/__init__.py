@@ -1,0 +1,1 @@
+"""Real mail servers (Debian packages) started by the tests in folders of their own."""
