@@ -1,4 +1,4 @@
-"""Order pages at 100,000 orders: the list, two searches, a late page and an order's detail.
+"""Order pages at 100,000 orders: the list, searches, "my orders", a late page and an order's detail.
 
 Each request goes through django.test.Client, the whole middleware stack included, as the
 dispatcher (who sees every order). The database is seeded once with `demo_seed` and kept
@@ -34,8 +34,10 @@ def main() -> None:
     from django.test import Client
     from django.urls import reverse
 
+    from organisatrice.clients.models import Contact
     from organisatrice.devtools.demo import demo_seed
     from organisatrice.orders.models import Order
+    from organisatrice.orders.search import search_normalise
     from organisatrice.orders.views import ORDERS_PER_PAGE
 
     call_command("migrate", verbosity=0)
@@ -60,8 +62,10 @@ def main() -> None:
                 cursor.execute("VACUUM ANALYZE")
 
     total = Order.objects.count()
-    client = Client()
-    client.force_login(get_user_model().objects.get(username="dispatcher"))
+    dispatcher, technician = Client(), Client()
+    dispatcher.force_login(get_user_model().objects.get(username="dispatcher"))
+    # "My orders" as a technician responsible for some of them (the dispatcher is for none).
+    technician.force_login(get_user_model().objects.get(username="tech1"))
 
     middle = Order.objects.order_by("number").select_related("client")[total // 2]
     client_term = max(middle.client.name.replace("(", " ").replace(")", " ").split(), key=len)
@@ -71,6 +75,10 @@ def main() -> None:
         .first()
     )
     assert with_documents is not None, "the demo data has no order with documents"
+    # A contact's name, typed without its accents (the search ignores them and reads contacts).
+    contact_term = search_normalise(
+        Contact.objects.filter(client=middle.client).values_list("last_name", flat=True).first() or client_term
+    )
     last_page = (total + ORDERS_PER_PAGE - 1) // ORDERS_PER_PAGE
     order_list = reverse("orders:list")
     cases: list[tuple[str, str, dict[str, str | int], dict[str, Any]]] = [
@@ -78,6 +86,10 @@ def main() -> None:
         ("list_search_client", order_list, {"q": client_term}, {"term": client_term}),
         ("list_search_number", order_list, {"q": middle.number}, {"term": middle.number}),
         ("list_late_page", order_list, {"page": last_page}, {"page": last_page}),
+        ("list_search_contact", order_list, {"q": contact_term}, {"term": contact_term}),
+        # Two letters: no trigram index serves them, every order's words are read.
+        ("list_search_two_letters", order_list, {"q": "de"}, {"term": "de"}),
+        ("list_mine", order_list, {"mine": 1}, {"user": "tech1"}),
         ("detail_with_documents", reverse("orders:detail", args=[with_documents.pk]), {}, {}),
     ]
     for case, url, params, extra in cases:
@@ -88,6 +100,7 @@ def main() -> None:
             queries += 1
             return execute(sql, params_, many, context)
 
+        client = technician if extra.get("user") == "tech1" else dispatcher
         # Counted by a wrapper: the request_started signal empties connection.queries.
         with connection.execute_wrapper(count):
             response = client.get(url, params)
@@ -95,7 +108,7 @@ def main() -> None:
         if case == "list_search_number":
             assert middle.number in response.content.decode(), "the searched order is not listed"
 
-        def request(url: str = url, params: dict[str, str | int] = params) -> None:
+        def request(url: str = url, params: dict[str, str | int] = params, client: Client = client) -> None:
             assert client.get(url, params).status_code == 200
 
         samples = timed(request, repeat=REPEAT)

@@ -1,4 +1,4 @@
-"""The words printed on documents, in the recipient's language, and how values are written.
+"""The words printed on documents, in the recipient's language, and how dates are written.
 
 A document speaks the language of its recipient, not of the employee who makes it, so
 these labels are a table per language rather than gettext strings (which follow the
@@ -6,7 +6,6 @@ interface language). Italian and unknown languages fall back to French.
 """
 
 import datetime
-from decimal import ROUND_HALF_UP, Decimal
 
 DOCUMENT_LANGUAGES = ("fr", "de", "en")
 FALLBACK_LANGUAGE = "fr"
@@ -45,13 +44,12 @@ LABELS: dict[str, dict[str, str]] = {
         "offer_number": "Offre n°",
         "offer_date": "Date de l'offre",
         "valid_until": "Valable jusqu'au",
-        "validity": "Cette offre est valable jusqu'au {date}.",
         "position": "Pos.",
         "unit_price": "Prix unitaire",
         "vat_rate": "TVA",
         "amount": "Montant",
         "net_total": "Total hors TVA",
-        "vat_on": "TVA {rate} % sur {base}",
+        "vat_on": "TVA {rate} sur {base}",
         "rounding": "Arrondi",
         "total": "Total TVA comprise",
         "terms": "Conditions",
@@ -93,13 +91,12 @@ LABELS: dict[str, dict[str, str]] = {
         "offer_number": "Offerte Nr.",
         "offer_date": "Offertdatum",
         "valid_until": "Gültig bis",
-        "validity": "Diese Offerte ist gültig bis {date}.",
         "position": "Pos.",
         "unit_price": "Einzelpreis",
         "vat_rate": "MWST",
         "amount": "Betrag",
         "net_total": "Total exkl. MWST",
-        "vat_on": "MWST {rate} % auf {base}",
+        "vat_on": "MWST {rate} auf {base}",
         "rounding": "Rundung",
         "total": "Total inkl. MWST",
         "terms": "Bedingungen",
@@ -141,13 +138,12 @@ LABELS: dict[str, dict[str, str]] = {
         "offer_number": "Quotation no.",
         "offer_date": "Date",
         "valid_until": "Valid until",
-        "validity": "This quotation is valid until {date}.",
         "position": "Item",
         "unit_price": "Unit price",
         "vat_rate": "VAT",
         "amount": "Amount",
         "net_total": "Total excl. VAT",
-        "vat_on": "VAT {rate} % on {base}",
+        "vat_on": "VAT {rate} on {base}",
         "rounding": "Rounding",
         "total": "Total incl. VAT",
         "terms": "Terms",
@@ -170,31 +166,5 @@ def labels_for(language: str) -> dict[str, str]:
 
 
 def date_format(value: datetime.date | None) -> str:
-    # Swiss documents write dates the same way in all three languages.
+    # Swiss documents write dates the same way in all three languages (numbers: swiss_numbers.py).
     return f"{value:%d.%m.%Y}" if value else ""
-
-
-def amount_format(value: Decimal, *, places: int = 2) -> str:
-    """1'234.50: the Swiss way of writing francs, whatever the language."""
-    quantum = Decimal(1).scaleb(-places)
-    rounded = value.quantize(quantum, rounding=ROUND_HALF_UP)
-    sign = "-" if rounded < 0 else ""
-    whole, _, fraction = f"{abs(rounded):f}".partition(".")
-    groups: list[str] = []
-    while len(whole) > 3:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    groups.insert(0, whole)
-    text = "'".join(groups)
-    return f"{sign}{text}.{fraction}" if places else f"{sign}{text}"
-
-
-def quantity_format(value: Decimal) -> str:
-    """A quantity without useless zeros: 1, 2.5, 0.25, 1'200."""
-    normalized = value.normalize()
-    places = max(0, -int(normalized.as_tuple().exponent))
-    return amount_format(value, places=min(places, 4))
-
-
-def rate_format(value: Decimal) -> str:
-    return quantity_format(value)

@@ -14,11 +14,12 @@ from organisatrice.orders.models import Offer, Order, Photo, WorkReport, WorkRep
 from organisatrice.orders.selectors import offer_totals
 from organisatrice.people.models import CompanySettings
 from organisatrice.people.selectors import company_settings_get
+from organisatrice.swiss_numbers import amount_format, percent_format, quantity_format
 
 from .exceptions import DocumentError
 from .filenames import DEFAULT_FILENAME_PATTERNS
 from .kinds import DocumentKind
-from .labels import amount_format, date_format, document_language, labels_for, quantity_format, rate_format
+from .labels import date_format, document_language, labels_for
 from .models import FilenamePattern
 from .photos import ImageVariant, documentation_long_edge, logo_variant, photo_jpeg_quality, photo_variant
 from .typst_engine import image_path
@@ -183,7 +184,7 @@ def _period(dates: Iterable[datetime.date]) -> str:
 
 
 def _hours(value: Decimal, labels: dict[str, str]) -> str:
-    return f"{amount_format(value)} {labels['hours_unit']}"
+    return f"{quantity_format(value)} {labels['hours_unit']}"
 
 
 def work_report_source(*, order: Order, report: WorkReport, language: str) -> DocumentSource:
@@ -203,7 +204,7 @@ def work_report_source(*, order: Order, report: WorkReport, language: str) -> Do
             {
                 "date": date_format(line.date),
                 "employee": line.employee.full_name,
-                "hours": amount_format(line.hours),
+                "hours": quantity_format(line.hours),
                 "description": line.description,
             }
             for line in lines
@@ -267,7 +268,6 @@ def offer_source(*, order: Order, offer: Offer, language: str) -> DocumentSource
         "number": offer.number,
         "date": date_format(offer.date),
         "valid_until": date_format(offer.valid_until),
-        "validity": labels["validity"].format(date=date_format(offer.valid_until)),
         "terms": offer.terms,
         "lines": [
             {
@@ -276,7 +276,7 @@ def offer_source(*, order: Order, offer: Offer, language: str) -> DocumentSource
                 "quantity": quantity_format(line.quantity),
                 "unit": line.unit,
                 "unit_price": amount_format(line.unit_price),
-                "vat_rate": f"{rate_format(Decimal(line.vat_rate))} %",
+                "vat_rate": percent_format(line.vat_rate),
                 "amount": amount_format(line.amount),
             }
             for line in offer.lines.all()
@@ -284,7 +284,7 @@ def offer_source(*, order: Order, offer: Offer, language: str) -> DocumentSource
         "net": amount_format(totals.net),
         "vat_lines": [
             {
-                "label": labels["vat_on"].format(rate=rate_format(v.rate), base=amount_format(v.base)),
+                "label": labels["vat_on"].format(rate=percent_format(v.rate), base=amount_format(v.base)),
                 "vat": amount_format(v.vat),
             }
             for v in totals.vat_lines

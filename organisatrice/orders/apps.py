@@ -6,3 +6,8 @@ class OrdersConfig(AppConfig):
     name = "organisatrice.orders"
     label = "orders"
     verbose_name = _("Commandes")
+
+    def ready(self) -> None:
+        from .search_upkeep import search_upkeep_connect
+
+        search_upkeep_connect()

@@ -33,6 +33,8 @@ class Order(models.Model):
     end_date = models.DateField(_("fin"), null=True, blank=True)
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
     reported_at = models.DateTimeField(_("rapport envoyé au client le"), null=True, blank=True, db_index=True)
+    # The order's words without accents or case, read by the search on SQLite (orders/search.py).
+    search_text = models.TextField(_("texte de recherche"), blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("commande")

@@ -4,14 +4,16 @@ from typing import NamedTuple
 
 from django.core.paginator import EmptyPage, Page, Paginator
 from django.db import connections
-from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery, prefetch_related_objects
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
 
-from organisatrice.clients.models import Building, Client, Contact
+from organisatrice.clients.models import Building, Contact
 from organisatrice.people.models import Employee
 
 from .models import Offer, Order, OrderEvent, Photo, WorkReport
+from .search import search_normalise
 
 
 def orders_visible_to(*, employee: Employee | None) -> QuerySet[Order]:
@@ -26,40 +28,29 @@ ORDER_NUMBER_START = re.compile(r"\d{4}-\d+")
 
 
 def order_numbers_matching(*, orders: QuerySet[Order], term: str) -> QuerySet:
-    """The numbers of those `orders` where `term` appears: number, title, client, a building or the responsible.
+    """The numbers of those `orders` where `term` appears, accents and case aside.
 
-    A union of lookups that can each use an index: the number, the client, building and
-    responsible foreign keys, and for the title trigram indexes on PostgreSQL (migration
-    0003) or a narrow index to scan on SQLite (0004). One WHERE over the orders joined to
-    their clients, buildings and employees would instead scan every order with each of its
-    buildings, then need DISTINCT.
-    Numbers rather than ids: they are unique as well, and the list is sorted by them, so the
-    matches can be sorted and paged without reading the orders again.
+    Looked for in the number, the title, the client, the buildings, the responsible and the
+    contacts of the client and of the buildings, all copied into `search_text`
+    (orders/search.py). Numbers rather than ids: they are unique as well, and the list is
+    sorted by them, so the matches can be sorted and paged without reading the orders again.
     """
     orders = orders.order_by()  # a part of a UNION cannot have its own ORDER BY
     if ORDER_NUMBER_START.fullmatch(term):
-        # Only an order number looks like this: the other columns are not searched.
+        # Only an order number looks like this: the other words are not searched.
         return orders.filter(number__startswith=term).values("number")
-    in_text = orders.filter(title__icontains=term)
-    if all(c.isdigit() or c == "-" for c in term):
-        # Numbers hold nothing else; not looking at them for other terms saves work on
-        # SQLite, which compares every row.
-        in_text = orders.filter(Q(number__icontains=term) | Q(title__icontains=term))
-    of_client = orders.filter(client__in=Client.objects.filter(name__icontains=term).values("pk"))
-    in_building = orders.filter(buildings__in=Building.objects.filter(name__icontains=term).values("pk"))
-    of_responsible = orders.filter(
-        responsible__in=Employee.objects.filter(Q(last_name__icontains=term) | Q(first_name__icontains=term)).values(
-            "pk"
-        )
-    )
-    return in_text.values("number").union(
-        of_client.values("number"), in_building.values("number"), of_responsible.values("number")
-    )
+    return orders.filter(search_text__contains=search_normalise(term)).values("number")
 
 
-def order_list_for_user(*, employee: Employee | None, search: str = "") -> QuerySet[Order]:
-    """The orders the employee sees, newest first; each word of `search` must match somewhere."""
+def _listed(*, employee: Employee | None, mine: bool) -> QuerySet[Order]:
     visible = orders_visible_to(employee=employee)
+    # "My orders": those the employee is responsible for, read from the (responsible, -number) index.
+    return visible.filter(responsible=employee) if mine and employee is not None else visible
+
+
+def order_list_for_user(*, employee: Employee | None, search: str = "", mine: bool = False) -> QuerySet[Order]:
+    """The orders the employee sees (only theirs if `mine`), newest first; each word of `search` must match."""
+    visible = _listed(employee=employee, mine=mine)
     orders = visible
     for term in search.split():
         orders = orders.filter(number__in=order_numbers_matching(orders=visible, term=term))
@@ -86,24 +77,45 @@ class _CountedPaginator(Paginator):
 MAX_PAGE_NUMBER = 10**9
 
 
+def _work_reports_counted(reports: QuerySet[WorkReport]) -> Coalesce:
+    """How many of `reports` each order has: a subquery per listed order that reads the
+    order's reports by their index, where a join would read every report to group them."""
+    counted = reports.filter(order=OuterRef("pk")).order_by().values("order").annotate(count=Count("pk"))
+    return Coalesce(Subquery(counted.values("count")[:1]), 0)
+
+
 def order_list_page(
-    *, employee: Employee | None, search: str = "", page_number: str | int | None = None, per_page: int
+    *,
+    employee: Employee | None,
+    search: str = "",
+    page_number: str | int | None = None,
+    per_page: int,
+    mine: bool = False,
 ) -> OrderListPage:
     """One page of the order list: the paginator's page of order numbers, and those orders.
 
     The page's numbers are found first, then only those orders are read with their client
     and responsible: with OFFSET, joining every skipped order would make the last pages slow.
+    Each order comes with `work_reports_count` and `work_reports_unreported`, for the
+    list's report column.
     """
-    visible = orders_visible_to(employee=employee)
+    visible = _listed(employee=employee, mine=mine)
     terms = search.split()
     if terms and not visible.query.is_empty():
         page = _search_page(orders=visible, terms=terms, page_number=page_number, per_page=per_page)
     else:
         # Counting the orders is cheap without a WHERE, and a page is a walk down the index.
-        numbers = order_list_for_user(employee=employee).values_list("number", flat=True)
+        numbers = order_list_for_user(employee=employee, mine=mine).values_list("number", flat=True)
         page = Paginator(numbers, per_page).get_page(page_number)
         page = Page(list(page.object_list), page.number, page.paginator)
-    orders = visible.select_related("client", "responsible").in_bulk(list(page.object_list), field_name="number")
+    orders = (
+        visible.select_related("client", "responsible")
+        .annotate(
+            work_reports_count=_work_reports_counted(WorkReport.objects.all()),
+            work_reports_unreported=_work_reports_counted(WorkReport.objects.filter(reported_at__isnull=True)),
+        )
+        .in_bulk(list(page.object_list), field_name="number")
+    )
     return OrderListPage(page=page, orders=[orders[number] for number in page.object_list])
 
 

@@ -1,6 +1,8 @@
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from organisatrice.orders import selectors
@@ -110,3 +112,87 @@ def test_an_absurd_page_number_shows_the_last_page(logged_in):
         response = logged_in.get(reverse("orders:list"), query)
         assert response.status_code == 200
         assert order.number in response.content.decode()
+
+
+def test_my_orders_are_those_i_am_responsible_for(logged_in, employee):
+    mine = OrderFactory.create_batch(ORDERS_PER_PAGE + 1, responsible=employee, title="Pompe")
+    OrderFactory.create_batch(2, title="Pompe")
+    newest_first = sorted((o.number for o in mine), reverse=True)
+
+    assert listed_numbers(logged_in, mine=1) == newest_first[:ORDERS_PER_PAGE]
+    assert listed_numbers(logged_in, mine=1, q="pompe", page=2) == newest_first[ORDERS_PER_PAGE:]
+    page = logged_in.get(reverse("orders:list"), {"mine": 1, "q": "pompe"}).content.decode()
+    # The pagination and the search form keep the filter.
+    assert "?q=pompe&amp;mine=1&amp;page=2" in page
+    assert '<input type="hidden" name="mine" value="1">' in page
+    assert len(listed_numbers(logged_in)) == ORDERS_PER_PAGE  # everybody's, unfiltered
+
+
+def test_nobody_has_orders_of_their_own_without_a_profile():
+    OrderFactory()
+    listing = selectors.order_list_page(employee=None, mine=True, per_page=ORDERS_PER_PAGE)
+    assert listing.orders == []
+
+
+def _row_of(content: str, number: str) -> str:
+    return re.search(rf"<tr>\s*<td class=\"nowrap\"><a [^>]*>{number}</a>.*?</tr>", content, re.S).group(0)
+
+
+def test_each_order_shows_whether_its_reports_were_transmitted(logged_in):
+    from django.utils import timezone
+
+    from tests.factories import WorkReportFactory
+
+    without = OrderFactory()
+    pending = OrderFactory()
+    WorkReportFactory(order=pending, reported_at=timezone.now())
+    WorkReportFactory(order=pending)
+    done = OrderFactory()
+    WorkReportFactory(order=done, reported_at=timezone.now())
+
+    content = logged_in.get(reverse("orders:list")).content.decode()
+
+    assert '<span class="muted">—</span>' in _row_of(content, without.number)
+    assert "1 non transmis" in _row_of(content, pending.number)
+    assert ">transmis</span>" in _row_of(content, done.number)
+
+
+def test_the_latest_emails_status_is_shown_to_those_who_may_read_the_archive(client, employee):
+    from organisatrice.emails.models import OutgoingEmail
+    from tests.emails.outgoing import outgoing_email_create
+
+    order = OrderFactory(responsible=employee)
+    older = outgoing_email_create(order=order, enqueue=False)
+    newer = outgoing_email_create(order=order, enqueue=False)
+    OutgoingEmail.objects.filter(pk=older.pk).update(status=OutgoingEmail.Status.SENT)
+    OutgoingEmail.objects.filter(pk=newer.pk).update(status=OutgoingEmail.Status.FAILED)
+    someone_elses = OrderFactory()
+    outgoing_email_create(order=someone_elses, enqueue=False)
+    client.force_login(employee.user)
+
+    content = client.get(reverse("orders:list")).content.decode()
+
+    assert '<span class="status status-failed">échec</span>' in _row_of(content, order.number)
+    # A technician reads the archive of their own orders only.
+    assert "status-queued" not in _row_of(content, someone_elses.number)
+    employee.mail_permission = False
+    employee.save()
+    assert "status-failed" not in client.get(reverse("orders:list")).content.decode()
+
+
+def test_the_list_reads_the_same_number_of_queries_for_any_page_size(logged_in, employee):
+    from tests.emails.outgoing import outgoing_email_create
+    from tests.factories import WorkReportFactory
+
+    for _ in range(3):
+        WorkReportFactory(order=OrderFactory(responsible=employee))
+    logged_in.get(reverse("orders:list"))
+    with CaptureQueriesContext(connection) as few:
+        logged_in.get(reverse("orders:list"))
+    for _ in range(12):
+        order = OrderFactory(responsible=employee)
+        WorkReportFactory(order=order)
+        outgoing_email_create(order=order, enqueue=False)
+    with CaptureQueriesContext(connection) as many:
+        logged_in.get(reverse("orders:list"))
+    assert len(many) == len(few)
