@@ -38,6 +38,8 @@ PREVIEW_AREA = "documents/previews"
 PREVIEW_WIDTH = 600
 # A preview image is a thumbnail; a very tall one is cut to this height.
 PREVIEW_MAX_HEIGHT = 1200
+# A page to read: the longer side of an A4 page at 150 dpi.
+PAGE_LONG_EDGE = 1754
 # Decoded, an image takes up to 4 bytes a pixel, twice while it changes mode: 40 MP stays
 # under PREVIEW_MEMORY_BYTES. Above, no preview (a 13000 x 13000 PNG is 164 KB on disk).
 PREVIEW_MAX_PIXELS = 40_000_000
@@ -120,12 +122,13 @@ def _typst_preview(content: bytes) -> bytes | None:
     return png
 
 
-def _pdftoppm_preview(content: bytes) -> bytes | None:
+def _pdftoppm_page(content: bytes, *, page: int, scale_to: int) -> bytes | None:
     executable = shutil.which("pdftoppm")
     if executable is None:
         return None
-    # -scale-to bounds the picture whatever the page size says; only page 1 is drawn.
-    args = [executable, "-png", "-f", "1", "-l", "1", "-scale-to", str(PREVIEW_WIDTH), "-singlefile", "-"]
+    # -scale-to bounds the picture whatever the page size says; only that page is drawn.
+    number = str(page)
+    args = [executable, "-png", "-f", number, "-l", number, "-scale-to", str(scale_to), "-singlefile", "-"]
     try:
         result = limited_run(args, input=content)
     except OSError as error:
@@ -140,7 +143,8 @@ def _pdftoppm_preview(content: bytes) -> bytes | None:
     return result.stdout
 
 
-def _image_preview(content: bytes) -> bytes | None:
+def _image_preview(content: bytes, *, long_edge: int | None = None) -> bytes | None:
+    """A PNG thumbnail: PREVIEW_WIDTH wide at most, or `long_edge` on its longer side."""
     try:
         with Image.open(io.BytesIO(content), formats=IMAGE_FORMATS) as image:
             # Known from the header: nothing is decoded yet.
@@ -148,7 +152,10 @@ def _image_preview(content: bytes) -> bytes | None:
                 logger.warning("No preview of a %s x %s image", image.width, image.height)
                 return None
             turned = image.getexif().get(_EXIF_ORIENTATION) in _QUARTER_TURNS
-            box = (PREVIEW_MAX_HEIGHT, PREVIEW_WIDTH) if turned else (PREVIEW_WIDTH, PREVIEW_MAX_HEIGHT)
+            if long_edge is not None:
+                box = (long_edge, long_edge)
+            else:
+                box = (PREVIEW_MAX_HEIGHT, PREVIEW_WIDTH) if turned else (PREVIEW_WIDTH, PREVIEW_MAX_HEIGHT)
             # A JPEG is decoded at 1/2, 1/4 or 1/8 of its size, still twice the thumbnail's.
             scale = min(box[0] / image.width, box[1] / image.height, 1.0)
             image.draft("RGB", (max(1, round(2 * scale * image.width)), max(1, round(2 * scale * image.height))))
@@ -173,10 +180,55 @@ def document_preview_png(*, content: bytes, content_type: str) -> bytes | None:
     """
     media_type = _media_type(content_type)
     if media_type == PDF:
-        return _typst_preview(content) or _pdftoppm_preview(content)
+        return _typst_preview(content) or _pdftoppm_page(content, page=1, scale_to=PREVIEW_WIDTH)
     if media_type.startswith("image/"):
         return _image_preview(content)
     return None
+
+
+def _pdf_page_count(content: bytes) -> int | None:
+    executable = shutil.which("pdfinfo")
+    if executable is None:
+        return None
+    try:
+        result = limited_run([executable, "-"], input=content)
+    except OSError as error:
+        logger.warning("pdfinfo could not run: %s", error)
+        return None
+    if result is None or result.returncode != 0:
+        return None
+    for line in result.stdout.decode("latin-1").splitlines():
+        name, _colon, value = line.partition(":")
+        if name == "Pages" and value.strip().isdigit():
+            return int(value)
+    return None
+
+
+def document_page_count(*, content: bytes, content_type: str) -> int | None:
+    """How many pages `document_page_png` can show: a PDF's pages, 1 for an image; None otherwise.
+
+    None too for a PDF that pdfinfo cannot read within the preview limits.
+    """
+    media_type = _media_type(content_type)
+    if media_type == PDF:
+        return _pdf_page_count(content)
+    if media_type.startswith("image/"):
+        return 1
+    return None
+
+
+def document_page_png(*, content: bytes, content_type: str, page: int) -> bytes | None:
+    """Page `page` (from 1) of a PDF, or the image, at a size to read on screen; None if it fails.
+
+    PAGE_LONG_EDGE pixels on the longer side: an A4 page at 150 dpi, whatever size the
+    page claims; made under the same limits as the thumbnails.
+    """
+    media_type = _media_type(content_type)
+    if media_type.startswith("image/"):
+        return _image_preview(content, long_edge=PAGE_LONG_EDGE) if page == 1 else None
+    if media_type != PDF:
+        return None
+    return _pdftoppm_page(content, page=page, scale_to=PAGE_LONG_EDGE)
 
 
 def preview_unavailable_png() -> bytes:

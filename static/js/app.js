@@ -21,3 +21,38 @@ function widthsApply(root) {
 }
 document.addEventListener("DOMContentLoaded", () => widthsApply(document));
 document.addEventListener("htmx:load", (event) => widthsApply(event.target));
+
+// <table class="cards">: on a phone each row is a card (app.css); each cell is labelled with
+// its column's heading, which the card shows before the value.
+function cardLabelsApply(root) {
+  root.querySelectorAll("table.cards").forEach((table) => {
+    const headings = [...table.querySelectorAll(":scope > thead > tr > th")].map((th) => th.textContent.trim());
+    table.querySelectorAll(":scope > tbody > tr").forEach((row) => {
+      let column = 0;
+      for (const cell of row.cells) {
+        if (!cell.hasAttribute("data-label") && cell.colSpan === 1) cell.dataset.label = headings[column] ?? "";
+        column += cell.colSpan;
+      }
+    });
+  });
+}
+document.addEventListener("DOMContentLoaded", () => cardLabelsApply(document));
+document.addEventListener("htmx:load", () => cardLabelsApply(document));
+
+// <a data-dialog-open="ID" hx-get=…>: the click opens the dialog ID while htmx loads its
+// content (without scripts, the link leads to the same content as a page).
+document.addEventListener("click", (event) => {
+  const opener = event.target.closest("[data-dialog-open]");
+  const dialog = opener && document.getElementById(opener.dataset.dialogOpen);
+  if (!dialog) return;
+  event.preventDefault();
+  if (!dialog.open) dialog.showModal();
+});
+
+// <button data-zoom>: a tap shows the page it holds twice as large, a second one fits it again.
+document.addEventListener("click", (event) => {
+  const page = event.target.closest("[data-zoom]");
+  if (!page) return;
+  const zoomed = page.getAttribute("aria-pressed") !== "true";
+  page.setAttribute("aria-pressed", String(zoomed));
+});

@@ -1,7 +1,9 @@
 """Playwright driving Debian's Chromium against pytest-django's live server."""
 
+import contextlib
 import os
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
@@ -40,6 +42,35 @@ def page(browser: Browser, live_server) -> Iterator[Page]:
     opened = context.new_page()
     yield opened
     context.close()
+
+
+# The sizes the product is tried at: a laptop, and phones held upright (touch, mobile viewport).
+DESKTOP = {"viewport": {"width": 1366, "height": 900}}
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+SMALL_PHONE = {
+    "viewport": {"width": 360, "height": 740},
+    "is_mobile": True,
+    "has_touch": True,
+    "device_scale_factor": 2,
+}
+DEVICES = {"desktop": DESKTOP, "phone": PHONE, "small_phone": SMALL_PHONE}
+
+
+@contextlib.contextmanager
+def device_page(browser: Browser, live_server, device: str, **options: Any) -> Iterator[Page]:
+    """A page in a fresh context of one of DEVICES (French, like the users)."""
+    context = browser.new_context(base_url=live_server.url, locale="fr-CH", **DEVICES[device], **options)
+    context.set_default_timeout(20_000)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def screen_width(page: Page) -> int:
+    size = page.viewport_size
+    assert size is not None
+    return size["width"]
 
 
 def log_in(page: Page, username: str, password: str = "demo") -> None:
