@@ -88,7 +88,14 @@ typecheck: $(DEV)
 # pytest's 5 (no test collected) included.
 PYTEST_WORKERS ?= auto
 PYTEST = $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
-pytest: setup-dev sysdeps-test
+# axe-core, the accessibility rules the browser tests inject into the pages (an npm package,
+# pinned by tests/browser/axe/package-lock.json).
+AXE := tests/browser/axe/node_modules/axe-core/axe.min.js
+$(AXE): tests/browser/axe/package-lock.json
+	npm ci --prefix tests/browser/axe --no-audit --no-fund --silent
+	touch $@
+
+pytest: setup-dev sysdeps-test $(AXE)
 	env -u DATABASE_URL $(PYTEST)
 	@if [[ "$${DATABASE_URL:-}" == postgres* ]]; then \
 		echo "== PostgreSQL: $${DATABASE_URL}"; $(PYTEST); \

@@ -8,6 +8,9 @@ from organisatrice.people.selectors import company_settings_get
 
 from .factories import EmployeeFactory
 
+# Real mail servers (Dovecot…) as fixtures for every test folder.
+pytest_plugins = ["tests.servers.fixtures"]
+
 
 @pytest.fixture(scope="module")
 def _module_media(tmp_path_factory):

@@ -62,7 +62,9 @@ INSTALLED_APPS = [
     "organisatrice.clients",
     "organisatrice.orders",
     "organisatrice.documents",
+    "organisatrice.deliverability",
     "organisatrice.emails",
+    "organisatrice.sentcopy",
     "organisatrice.api",
 ]
 
@@ -206,6 +208,9 @@ EMAIL_SSL_CAFILE = env.str("EMAIL_SSL_CAFILE", default="") or None
 EMAIL_SSL_CERTFILE = env.str("EMAIL_SSL_CERTFILE", default="") or None
 EMAIL_SSL_KEYFILE = env.str("EMAIL_SSL_KEYFILE", default="") or None
 
+# The DNS server the domain check asks (organisatrice/deliverability), "host:port"; empty: the system's.
+DNS_RESOLVER = env.str("DNS_RESOLVER", default="")
+
 # The outbox (organisatrice/emails/outbox.py): how long a worker owns an email it claimed,
 # how often a temporary failure is retried and how far apart, and how much one task takes.
 EMAIL_OUTBOX_LEASE_SECONDS = env.int("EMAIL_OUTBOX_LEASE_SECONDS", default=300)
@@ -214,6 +219,17 @@ EMAIL_OUTBOX_RETRY_BASE_SECONDS = env.int("EMAIL_OUTBOX_RETRY_BASE_SECONDS", def
 EMAIL_OUTBOX_RETRY_MAX_SECONDS = env.int("EMAIL_OUTBOX_RETRY_MAX_SECONDS", default=3600)
 EMAIL_OUTBOX_BATCH_SIZE = env.int("EMAIL_OUTBOX_BATCH_SIZE", default=20)
 EMAIL_OUTBOX_TASK_SECONDS = env.int("EMAIL_OUTBOX_TASK_SECONDS", default=60)
+# The copy in each employee's Sent folder (organisatrice.sentcopy): seconds an IMAP server may
+# take to answer; its retries follow the outbox's back-off and attempt limit.
+SENT_COPY_IMAP_TIMEOUT = env.float("SENT_COPY_IMAP_TIMEOUT", default=30.0)
+
+# Delivery (organisatrice/emails/delivery): each email's own envelope sender (VERP,
+# local+token@domain; off for a relay that rewrites it), and the mailbox the bounces come
+# back to, imap://user:password@host:port/FOLDER or imaps://… (user and password
+# percent-encoded), read every EMAIL_BOUNCE_POLL_SECONDS. The backoffice may override both.
+EMAIL_VERP = env.bool("EMAIL_VERP", default=True)
+EMAIL_BOUNCE_MAILBOX = env.str("EMAIL_BOUNCE_MAILBOX", default="")
+EMAIL_BOUNCE_POLL_SECONDS = env.int("EMAIL_BOUNCE_POLL_SECONDS", default=60)
 
 # Photos as they leave: long edge in pixels and JPEG quality; smaller inside the photo
 # documentation PDF, where 1,200 px still prints above 300 dpi.

@@ -16,6 +16,7 @@ from .auth import BearerTokenAuth, SessionCsrfAuth
 from .email_drafts.router import router as email_drafts_router
 from .email_templates.router import router as email_templates_router
 from .emails.router import router as emails_router
+from .me.router import router as me_router
 from .orders.router import router as orders_router
 from .tokens.router import router as tokens_router
 
@@ -51,5 +52,5 @@ api = OrganisatriceApi(
     parser=JsonObjectParser(),
 )
 errors.install(api)
-for router in (tokens_router, orders_router, email_templates_router, email_drafts_router, emails_router):
+for router in (tokens_router, orders_router, email_templates_router, email_drafts_router, emails_router, me_router):
     api.add_router("", router)

@@ -6,7 +6,7 @@ from .models import Building, Client, Contact
 class ContactInline(admin.TabularInline):
     model = Contact
     extra = 0
-    fields = ["salutation", "first_name", "last_name", "function", "email", "phone", "language"]
+    fields = ["salutation", "first_name", "last_name", "function", "email", "phone", "language", "is_main"]
 
 
 class BuildingInline(admin.TabularInline):
@@ -37,8 +37,8 @@ class BuildingAdmin(admin.ModelAdmin):
 
 @admin.register(Contact)
 class ContactAdmin(admin.ModelAdmin):
-    list_display = ["last_name", "first_name", "function", "email", "language", "client", "building"]
-    list_filter = ["language"]
+    list_display = ["last_name", "first_name", "function", "email", "language", "is_main", "client", "building"]
+    list_filter = ["language", "is_main"]
     search_fields = ["last_name", "first_name", "email", "client__name", "building__name"]
     autocomplete_fields = ["client", "building"]
     list_select_related = ["client", "building"]

@@ -62,6 +62,12 @@ class Contact(models.Model):
     email = models.EmailField(_("eMail"), blank=True)
     phone = models.CharField(_("téléphone"), max_length=50, blank=True)
     language = models.CharField(_("langue"), max_length=2, choices=Language, default=Language.FRENCH)
+    # The one an email from a document goes to first: see the composer's main_contact.
+    is_main = models.BooleanField(
+        _("contact principal"),
+        default=False,
+        help_text=_("Destinataire proposé d'abord pour les eMails des commandes (un par client, un par bâtiment)."),
+    )
 
     class Meta:
         verbose_name = _("contact")
@@ -73,7 +79,19 @@ class Contact(models.Model):
                 | (Q(client__isnull=True) & Q(building__isnull=False)),
                 name="contact_belongs_to_client_or_building",
                 violation_error_message=_("Un contact appartient soit à un client, soit à un bâtiment."),
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["client"],
+                condition=Q(is_main=True),
+                name="one_main_contact_per_client",
+                violation_error_message=_("Ce client a déjà un contact principal."),
+            ),
+            models.UniqueConstraint(
+                fields=["building"],
+                condition=Q(is_main=True),
+                name="one_main_contact_per_building",
+                violation_error_message=_("Ce bâtiment a déjà un contact principal."),
+            ),
         ]
 
     def __str__(self) -> str:

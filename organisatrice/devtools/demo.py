@@ -34,7 +34,7 @@ from organisatrice.orders.models import (
     WorkReportLine,
     WorkReportMaterial,
 )
-from organisatrice.orders.services import order_number_next
+from organisatrice.orders.services import order_number_next, order_search_text_refresh
 from organisatrice.people.models import CompanySettings, Employee, Language
 from organisatrice.people.selectors import company_settings_get
 from organisatrice.people.services import employee_create
@@ -66,6 +66,9 @@ COMPANY = {
     "vat_number": "CHE-123.456.788 TVA",
     "sending_domain": COMPANY_DOMAIN,
     "sending_address": f"service@{COMPANY_DOMAIN}",
+    # The logo is on the letterheads, not in the signature: beside a short text an image
+    # costs points with spam filters (a work report would score 1.5 with SpamAssassin).
+    "logo_in_emails": False,
 }
 
 
@@ -995,6 +998,10 @@ def _client_plan(rng: random.Random, *, used_names: set[str], showcase: bool) ->
                     position=position,
                 )
             )
+    # The one an email from a document goes to first (the régie's manager, the owner).
+    first_reachable = next((c for c in plan.contacts if c.email), None)
+    if first_reachable is not None:
+        first_reachable.is_main = True
 
     building_count = {
         REGIE: min(10, 1 + int(rng.expovariate(1 / 3))),
@@ -1229,6 +1236,9 @@ class _OrderGenerator:
             last_day = end_date if end_date and end_date <= DEMO_TODAY else DEMO_TODAY
             for _ in range(report_count):
                 draft.reports.append(self.report(order, texts, language, responsible, trade, start_date, last_day))
+            if showcase_for is not None:
+                # Two reports of the same day: the composer and the order page must tell them apart.
+                _same_day(draft.reports)
             if status == Status.INVOICED or (status == Status.COMPLETED and rng.random() < 0.4 and not showcase_for):
                 reported_day = min(last_day + datetime.timedelta(days=rng.randint(1, 5)), DEMO_TODAY)
                 order.reported_at = _at(reported_day, 16, rng.randint(0, 59))
@@ -1310,6 +1320,9 @@ class _OrderGenerator:
     ) -> _OfferDraft:
         rng = self.rng
         day = min(created_day + datetime.timedelta(days=rng.randint(0, 5)), DEMO_TODAY)
+        if special and int(order.number[-1]) % 2:
+            # Every other showcase order's offer ran out a few days ago: the composer warns.
+            day = min(day, DEMO_TODAY - datetime.timedelta(days=34))
         offer = Offer(
             order=order,
             number=self.offer_number(day.year),
@@ -1349,6 +1362,13 @@ class _OrderGenerator:
         return _OfferDraft(offer=offer, lines=lines)
 
 
+def _same_day(reports: list[_ReportDraft]) -> None:
+    for later in reports[1:]:
+        later.report.date = reports[0].report.date
+        for line in later.lines:
+            line.date = reports[0].report.date
+
+
 def _created_at_put_back(model: type[Order] | type[OrderEvent], rows: list[tuple[int, datetime.datetime]]) -> None:
     """Sets the drafted creation times, which bulk_create replaced with the current time.
 
@@ -1379,6 +1399,8 @@ def _orders_write(drafts: list[_OrderDraft], *, creator: Employee | None) -> Non
         order_buildings.objects.bulk_create(
             [order_buildings(order_id=d.order.pk, building_id=b.pk) for d in drafts for b in d.buildings]
         )
+        # bulk_create sends no signal: the search's copy of the orders' words is written here.
+        order_search_text_refresh(order_ids=[order.pk for order in orders])
         events = [OrderEvent(order=d.order, kind=OrderEvent.Kind.CREATED, actor=creator) for d in drafts]
         OrderEvent.objects.bulk_create(events)
         _created_at_put_back(OrderEvent, [(e.pk, d.created_at) for e, d in zip(events, drafts, strict=True)])

@@ -154,6 +154,15 @@ class OutgoingEmail(models.Model):
     services move the delivery fields.
     """
 
+    class Delivery(models.TextChoices):
+        # Nothing came back yet: the relay's acceptance is all that is known.
+        UNKNOWN = "", _("sans nouvelles")
+        DELIVERED = "delivered", _("remis")
+        DEFERRED = "deferred", _("remise retardée")
+        PARTLY_BOUNCED = "partly_bounced", _("non remis à certains destinataires")
+        # Every To recipient bounced: the client did not get it (a work report: "non remis").
+        BOUNCED = "bounced", _("non remis")
+
     class Status(models.TextChoices):
         QUEUED = "queued", _("en file d'envoi")
         SENDING = "sending", _("envoi en cours")
@@ -193,6 +202,8 @@ class OutgoingEmail(models.Model):
     sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
     smtp_reply = models.TextField(_("réponse du serveur"), blank=True)
     failure_reason = models.TextField(_("raison de l'échec"), blank=True)
+    # What the recipients' statuses (EmailRecipient) come to; written by the delivery room.
+    delivery = models.CharField(_("remise"), max_length=16, choices=Delivery, blank=True, default="")
 
     class Meta:
         verbose_name = _("eMail envoyé")
@@ -243,6 +254,8 @@ class DeliveryAttempt(models.Model):
     smtp_code = models.PositiveSmallIntegerField(_("code SMTP"), null=True, blank=True)
     smtp_reply = models.TextField(_("réponse SMTP"), blank=True)
     error = models.TextField(_("erreur"), blank=True)
+    # {address: reply} of the recipients the server refused at RCPT.
+    refused = models.JSONField(_("destinataires refusés"), default=dict, blank=True)
     worker = models.CharField(_("processus"), max_length=100, blank=True)
 
     class Meta:
@@ -278,3 +291,181 @@ class FailedEmail(OutgoingEmail):
         proxy = True
         verbose_name = _("eMail en échec")
         verbose_name_plural = _("eMails en échec")
+
+
+class EmailRecipient(models.Model):
+    """One recipient of an outgoing email (To, Cc or Bcc) and what became of the message for it.
+
+    Written by the delivery room only: accepted or refused when the relay answered, then
+    moved by what comes back (success, delay and failure reports, auto-replies).
+    """
+
+    class Kind(models.TextChoices):
+        TO = "to", _("à")
+        CC = "cc", _("cc")
+        BCC = "bcc", _("cci")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("en attente d'envoi")
+        ACCEPTED = "accepted", _("accepté par le relais")
+        REFUSED = "refused", _("refusé par le relais")
+        DELIVERED = "delivered", _("remis")
+        DEFERRED = "deferred", _("remise retardée")
+        BOUNCED = "bounced", _("non remis")
+        AUTO_REPLIED = "auto_replied", _("réponse automatique")
+
+    class Bounce(models.TextChoices):
+        HARD = "hard", _("définitif")
+        SOFT = "soft", _("temporaire")
+
+    email = models.ForeignKey(OutgoingEmail, on_delete=models.CASCADE, related_name="recipients")
+    position = models.PositiveIntegerField(default=0)
+    kind = models.CharField(_("type"), max_length=3, choices=Kind)
+    name = models.CharField(_("nom"), max_length=200, blank=True)
+    address = models.CharField(_("adresse"), max_length=254)
+    status = models.CharField(_("statut"), max_length=12, choices=Status, default=Status.PENDING)
+    bounce = models.CharField(_("non-remise"), max_length=4, choices=Bounce, blank=True)
+    # RFC 3463 (5.1.1), and the server's or the report's words.
+    status_code = models.CharField(_("code"), max_length=16, blank=True)
+    diagnostic = models.TextField(_("diagnostic"), blank=True)
+    updated_at = models.DateTimeField(_("mis à jour le"))
+    report = models.ForeignKey(
+        "DeliveryReport",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="recipients",
+        verbose_name=_("rapport"),
+    )
+
+    class Meta:
+        verbose_name = _("destinataire")
+        verbose_name_plural = _("destinataires")
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["email", "address"], name="email_recipient_once_per_email"),
+        ]
+
+    def __str__(self) -> str:
+        return self.address
+
+
+class DeliveryReport(models.Model):
+    """A message read from the bounce mailbox and recognised: a bounce, a DSN, an auto-reply.
+
+    Its bytes are kept in the content store (blob, by SHA-256), so it stays readable and
+    downloadable from the email it concerns after it left the mailbox.
+    """
+
+    class Kind(models.TextChoices):
+        BOUNCE = "bounce", _("non-remise")
+        DELIVERED = "delivered", _("avis de remise")
+        AUTO_REPLY = "auto_reply", _("réponse automatique")
+        FEEDBACK = "feedback", _("plainte (ARF)")
+
+    class MatchedBy(models.TextChoices):
+        VERP = "verp", _("adresse de retour (VERP)")
+        ENVID = "envid", _("ENVID du DSN")
+        MESSAGE_ID = "message_id", _("Message-ID renvoyé")
+        NONE = "", _("non rattaché")
+
+    raw_sha256 = models.CharField(_("SHA-256"), max_length=64, unique=True)
+    raw_size = models.PositiveBigIntegerField(_("taille"))
+    kind = models.CharField(_("type"), max_length=10, choices=Kind)
+    email = models.ForeignKey(
+        OutgoingEmail,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="delivery_reports",
+        verbose_name=_("eMail"),
+    )
+    matched_by = models.CharField(_("rattaché par"), max_length=10, choices=MatchedBy, blank=True)
+    from_header = models.CharField(_("de"), max_length=400, blank=True)
+    subject = models.CharField(_("objet"), max_length=300, blank=True)
+    received_at = models.DateTimeField(_("reçu le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("rapport de remise")
+        verbose_name_plural = _("rapports de remise")
+        ordering = ["-received_at", "-id"]
+        indexes = [models.Index(fields=["email", "received_at"])]
+
+    def __str__(self) -> str:
+        return self.subject or self.raw_sha256[:12]
+
+    @property
+    def filename(self) -> str:
+        return f"rapport-{self.pk}.eml"
+
+
+class HardBouncedAddress(models.Model):
+    """An address a server declared permanently unusable; the composer warns when it is chosen.
+
+    Keyed by the address (lowercase), so it covers a contact wherever the address is used.
+    """
+
+    address = models.CharField(_("adresse"), max_length=254, unique=True)
+    bounced_at = models.DateTimeField(_("non remis le"))
+    status_code = models.CharField(_("code"), max_length=16, blank=True)
+    diagnostic = models.TextField(_("diagnostic"), blank=True)
+    email = models.ForeignKey(
+        OutgoingEmail, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("eMail")
+    )
+
+    class Meta:
+        verbose_name = _("adresse en échec définitif")
+        verbose_name_plural = _("adresses en échec définitif")
+        ordering = ["-bounced_at"]
+
+    def __str__(self) -> str:
+        return self.address
+
+
+class BounceMailbox(models.Model):
+    """The mailbox the relays return bounces to (one row), and how its last reading went.
+
+    Empty fields fall back to EMAIL_BOUNCE_MAILBOX; see emails.delivery.mailbox_settings.
+    """
+
+    class Security(models.TextChoices):
+        IMAPS = "imaps", _("TLS implicite (imaps, port 993)")
+        STARTTLS = "starttls", _("STARTTLS (imap, port 143)")
+        PLAIN = "plain", _("sans chiffrement (réseau local uniquement)")
+
+    enabled = models.BooleanField(_("lire la boîte des retours"), default=True)
+    host = models.CharField(
+        _("serveur IMAP"), max_length=253, blank=True, help_text=_("Vide : la variable EMAIL_BOUNCE_MAILBOX.")
+    )
+    port = models.PositiveIntegerField(_("port"), null=True, blank=True)
+    security = models.CharField(_("sécurité"), max_length=8, choices=Security, default=Security.IMAPS)
+    username = models.CharField(_("utilisateur"), max_length=254, blank=True)
+    # Encrypted by organisatrice.vault; never shown again.
+    password_encrypted = models.TextField(_("mot de passe chiffré"), blank=True, editable=False)
+    folder = models.CharField(_("dossier lu"), max_length=200, default="INBOX")
+    processed_folder = models.CharField(
+        _("dossier des rapports traités"),
+        max_length=200,
+        default="Rapports de remise",
+        help_text=_("Créé s'il manque ; les autres messages restent où ils sont, intacts."),
+    )
+    poll_seconds = models.PositiveIntegerField(
+        _("intervalle de lecture (secondes)"), null=True, blank=True, help_text=_("Vide : EMAIL_BOUNCE_POLL_SECONDS.")
+    )
+
+    # The reading's state: where it stopped, and the status line of the backoffice.
+    uidvalidity = models.BigIntegerField(null=True, blank=True, editable=False)
+    last_uid = models.BigIntegerField(default=0, editable=False)
+    next_poll_at = models.DateTimeField(_("prochaine lecture"), null=True, blank=True, editable=False)
+    last_poll_at = models.DateTimeField(_("dernière lecture"), null=True, blank=True, editable=False)
+    last_success_at = models.DateTimeField(_("dernière lecture réussie"), null=True, blank=True, editable=False)
+    last_error = models.TextField(_("dernière erreur"), blank=True, editable=False)
+    failures = models.PositiveIntegerField(_("échecs consécutifs"), default=0, editable=False)
+    reports_total = models.PositiveIntegerField(_("rapports traités"), default=0, editable=False)
+
+    class Meta:
+        verbose_name = _("boîte des retours (bounces)")
+        verbose_name_plural = _("boîte des retours (bounces)")
+
+    def __str__(self) -> str:
+        return str(_("Boîte des retours"))

@@ -4,11 +4,12 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from organisatrice.backoffice import ViewOnlyAdmin
 
-from .billing import orders_ready_to_bill, ready_to_bill_csv_write
+from .billing import orders_ready_to_bill, orders_with_undelivered_reports, ready_to_bill_csv_write
 from .models import (
     Offer,
     OfferLine,
@@ -117,7 +118,16 @@ class OfferAdmin(admin.ModelAdmin):
 
 @admin.register(OrderReadyToBill)
 class OrderReadyToBillAdmin(ViewOnlyAdmin):
-    list_display = ["number", "title", "client", "responsible", "status", "reported_at", "reported_reports"]
+    list_display = [
+        "number",
+        "title",
+        "client",
+        "responsible",
+        "status",
+        "reported_at",
+        "reported_reports",
+        "undelivered_reports",
+    ]
     list_filter = [("reported_at", admin.DateFieldListFilter), "status", "responsible"]
     search_fields = ["number", "title", "client__name"]
     list_select_related = ["client", "responsible"]
@@ -125,7 +135,14 @@ class OrderReadyToBillAdmin(ViewOnlyAdmin):
     change_list_template = "admin/orders/orderreadytobill/change_list.html"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return orders_ready_to_bill(super().get_queryset(request))
+        return orders_with_undelivered_reports(orders_ready_to_bill(super().get_queryset(request)))
+
+    @admin.display(description=_("non remis"))
+    def undelivered_reports(self, obj: Any) -> str:
+        # A report counted as transmitted whose email reached none of its To recipients.
+        if not obj.undelivered_reports:
+            return ""
+        return gettext("%(count)d rapport(s) non remis") % {"count": obj.undelivered_reports}
 
     @admin.display(description=_("rapports transmis"))
     def reported_reports(self, obj: Any) -> int:

@@ -3,9 +3,9 @@
 import csv
 from typing import Any, Protocol
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
-from .models import Order, WorkReportLine
+from .models import Order, WorkReport, WorkReportLine
 
 CSV_COLUMNS = [
     "commande",
@@ -17,6 +17,8 @@ CSV_COLUMNS = [
     "transmis_le",
     "email_message_id",
     "email_concerne",
+    # Last, so that a spreadsheet reading the columns by position still finds the others.
+    "email_remise",
 ]
 
 
@@ -35,8 +37,34 @@ class _Writable(Protocol):
     def write(self, text: str, /) -> Any: ...
 
 
+# An email's delivery when none of its To recipients got it, as the emails app writes it
+# (OutgoingEmail.Delivery.BOUNCED); read by relation name, since orders never imports emails.
+UNDELIVERED = "bounced"
+
+
+def report_undelivered(report: WorkReport) -> bool:
+    """The report's transmitted mark stands, but the email that carried it reached none of its To."""
+    email = report.reported_email
+    return email is not None and getattr(email, "delivery", "") == UNDELIVERED
+
+
+def orders_with_undelivered_reports(orders: QuerySet[Order]) -> QuerySet[Order]:
+    """Each order with `undelivered_reports`: its reports whose email reached no To recipient."""
+    return orders.annotate(
+        undelivered_reports=Count(
+            "work_reports", filter=Q(work_reports__reported_email__delivery=UNDELIVERED), distinct=True
+        )
+    )
+
+
 def orders_ready_to_bill(queryset: QuerySet[Order] | None = None) -> QuerySet[Order]:
-    return (queryset if queryset is not None else Order.objects.all()).filter(reported_at__isnull=False)
+    """Orders with a work report transmitted to the client that accounting has not invoiced yet.
+
+    Invoicing happens in the accounting system, which marks the order `invoiced`: from then
+    on the order is off the list, whatever else is reported on it.
+    """
+    orders = queryset if queryset is not None else Order.objects.all()
+    return orders.filter(reported_at__isnull=False).exclude(status=Order.Status.INVOICED)
 
 
 def ready_to_bill_csv_write(*, orders: QuerySet[Order], out: _Writable) -> None:
@@ -64,5 +92,6 @@ def ready_to_bill_csv_write(*, orders: QuerySet[Order], out: _Writable) -> None:
                 report.reported_at.isoformat(),
                 email.message_id if email else "",
                 email.subject if email else "",
+                "non remis" if report_undelivered(report) else "",
             ]
             writer.writerow([csv_cell(value) for value in row])

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from django.db.models import Q
 
 from .models import Order, OrderEvent, WorkReport
+from .search import order_search_texts
 
 
 def order_number_next(*, year: int) -> str:
@@ -52,3 +53,23 @@ def work_reports_mark_reported(*, report_ids: Iterable[int], email_id: int, sent
         ).update(reported_at=sent_at)
         order_event_record(order_id=report.order_id, kind=OrderEvent.Kind.REPORTED, email_id=email_id, text=str(report))
     return newly_reported
+
+
+SEARCH_REFRESH_BATCH = 500
+
+
+def order_search_text_refresh(*, order_ids: Iterable[int]) -> int:
+    """Writes the normalised words the SQLite search reads (see orders/search.py); returns how many changed."""
+    ids = sorted(set(order_ids))
+    changed = 0
+    for start in range(0, len(ids), SEARCH_REFRESH_BATCH):
+        batch = ids[start : start + SEARCH_REFRESH_BATCH]
+        texts = order_search_texts(order_ids=batch)
+        stale = [
+            Order(pk=pk, search_text=texts[pk])
+            for pk, current in Order.objects.filter(pk__in=batch).values_list("pk", "search_text")
+            if texts.get(pk, current) != current
+        ]
+        Order.objects.bulk_update(stale, ["search_text"])
+        changed += len(stale)
+    return changed

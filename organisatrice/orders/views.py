@@ -1,11 +1,12 @@
 import mimetypes
+from urllib.parse import urlencode
 
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from organisatrice.people.access import EmployeeRequest, employee_required
 
-from . import selectors
+from . import naming, selectors
 from .thumbnails import photo_thumbnail_get
 
 ORDERS_PER_PAGE = 25
@@ -14,10 +15,18 @@ ORDERS_PER_PAGE = 25
 @employee_required
 def order_list(request: EmployeeRequest) -> HttpResponse:
     search = request.GET.get("q", "")[:200]
+    mine = request.GET.get("mine") == "1"
     listing = selectors.order_list_page(
-        employee=request.employee, search=search, page_number=request.GET.get("page"), per_page=ORDERS_PER_PAGE
+        employee=request.employee,
+        search=search,
+        page_number=request.GET.get("page"),
+        per_page=ORDERS_PER_PAGE,
+        mine=mine,
     )
-    return render(request, "orders/order_list.html", {"page": listing.page, "orders": listing.orders, "search": search})
+    # The search and the filter, kept by the pagination links.
+    kept = urlencode({key: value for key, value in (("q", search), ("mine", "1" if mine else "")) if value})
+    context = {"page": listing.page, "orders": listing.orders, "search": search, "mine": mine, "kept_query": kept}
+    return render(request, "orders/order_list.html", context)
 
 
 @employee_required
@@ -27,9 +36,11 @@ def order_detail(request: EmployeeRequest, pk: int) -> HttpResponse:
     context = {
         "order": order,
         "candidates": selectors.order_recipient_candidates(order=order),
-        "work_reports": selectors.order_work_reports(order=order),
-        "photos": selectors.order_photos(order=order),
-        "offers": [(offer, selectors.offer_totals(offer=offer)) for offer in selectors.order_offers(order=order)],
+        # Each document named by what tells it apart (number, employees, hours; time taken).
+        "work_reports": (reports := naming.work_reports_named(order=order)),
+        "reports_not_transmitted": [named for named in reports if not named.transmitted],
+        "photos": naming.photos_named(order=order),
+        "offers": [(named, selectors.offer_totals(offer=named.offer)) for named in naming.offers_named(order=order)],
     }
     return render(request, "orders/order_detail.html", context)
 

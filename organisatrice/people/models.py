@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from .validators import single_line_validate
 
@@ -10,6 +12,21 @@ class Language(models.TextChoices):
     GERMAN = "de", _("Deutsch")
     ENGLISH = "en", _("English")
     ITALIAN = "it", _("Italiano")
+
+
+# Each language named in the interface's language: "(entreprise, allemand)", "(Firma, Französisch)".
+# The choices above name each language in itself, as a language menu does.
+LANGUAGE_NAMES: dict[str, StrOrPromise] = {
+    Language.FRENCH: pgettext_lazy("language name", "français"),
+    Language.GERMAN: pgettext_lazy("language name", "allemand"),
+    Language.ENGLISH: pgettext_lazy("language name", "anglais"),
+    Language.ITALIAN: pgettext_lazy("language name", "italien"),
+}
+
+
+def language_name(code: str) -> str:
+    """The language's name in the interface's language; an unknown code as it is."""
+    return str(LANGUAGE_NAMES.get(code, code))
 
 
 class InterfaceLanguage(models.TextChoices):
@@ -69,6 +86,16 @@ class CompanySettings(PostalAddress):
         _("taille maximale des annexes (octets)"), default=10 * 1024 * 1024
     )
     bcc_me_default = models.BooleanField(_("« Copie cachée pour moi » coché par défaut"), default=True)
+    # Off by default: SpamAssassin's HTML_IMAGE_ONLY_* rules add up to 2.1 points to an email with an
+    # image beside less than 3,200 bytes of text, as most of ours are.
+    logo_in_emails = models.BooleanField(
+        _("logo dans la signature des eMails"),
+        default=False,
+        help_text=_(
+            "Ajoute le logo en image à la signature. Certains filtres anti-spam pénalisent les eMails "
+            "courts qui contiennent une image : ils risquent davantage d'arriver dans les indésirables."
+        ),
+    )
 
     class Meta:
         verbose_name = _("paramètres de l'entreprise")

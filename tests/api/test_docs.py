@@ -27,6 +27,9 @@ ENDPOINTS = {
     ("post", "/api/v1/emails/{email_id}/notes"),
     ("post", "/api/v1/emails/{email_id}/retry"),
     ("post", "/api/v1/emails/{email_id}/cancel"),
+    ("get", "/api/v1/me/sent-copy"),
+    ("put", "/api/v1/me/sent-copy"),
+    ("delete", "/api/v1/me/sent-copy"),
 }
 
 

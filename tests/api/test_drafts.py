@@ -78,7 +78,13 @@ def test_the_documents_chosen_replace_the_templates_default(api, order):
 
     none = api.post(f"/orders/{order.pk}/email-drafts", {"type": "work_report", "documents": []}).json()
     assert none["attachments"] == []
-    assert none["warnings"] == ["Aucune annexe : la commande n'a pas de document de ce type."]
+    # A work report email without its report cannot be sent: said before Send, refused at Send.
+    problems = {p["field"]: p["message"] for p in none["problems"]}
+    assert "joignez-le avant l'envoi" in problems["attachments"]
+    # Its sentence about the report has no date to give: the placeholder stays, and is said.
+    assert "{{ work_report_date }}" in none["motivation"]
+    assert "« {{ work_report_date }} » (Date du rapport de travail joint) n'a pas de valeur" in problems["motivation"]
+    assert api.post(f"/email-drafts/{none['id']}/send").status_code == 422
 
 
 @pytest.mark.parametrize(

@@ -77,6 +77,8 @@ def test_the_detail_gives_documents_and_contacts_in_two_groups(api, order):
     assert detail["documents"]["work_reports"] == [
         {
             "id": report.pk,
+            "number": 1,
+            "label": "Rapport n° 1 du 20.11.2026 · 2.5 h · non transmis",
             "date": "2026-11-20",
             "remarks": report.remarks,
             "total_hours": "2.50",
@@ -128,3 +130,13 @@ def test_an_inactive_template_is_not_listed(api):
     template.is_active = False
     template.save()
     assert template.pk not in {t["id"] for t in api.get("/email-templates", {"type": "offer"}).json()}
+
+
+def test_mine_lists_only_the_callers_orders_and_search_ignores_accents(api, employee, order):
+    OrderFactory.create_batch(2, title="Détartrage")
+
+    mine = api.get("/orders", {"mine": "true"}).json()
+    assert [o["number"] for o in mine["results"]] == ["2026-00042"]
+    assert api.get("/orders").json()["count"] == 3
+    # "Erables" without its accent finds the order's building, "Favre" its client's contact.
+    assert [o["number"] for o in api.get("/orders", {"search": "erables favre"}).json()["results"]] == ["2026-00042"]

@@ -45,7 +45,7 @@ def test_tech1_composes_a_work_report_email_and_sees_the_preview_follow(page: Pa
     page.click("#mail-action")
 
     page.get_by_label(re.compile("Luc Concierge")).check()
-    page.select_option("#id_template", label="Envoyer le rapport de travail — Rapport de travail (FR)")
+    page.select_option("#id_template", label="Envoyer le rapport de travail — Rapport de travail (français)")
     page.click("text=Préparer l'eMail")
 
     expect(page.locator("#preview-to")).to_contain_text("concierge@erables.ch")
@@ -101,7 +101,7 @@ def test_tech1_sends_from_the_composer_finds_it_sent_in_the_archive_and_adds_a_n
     log_in(page, "tech1")
     page.goto(f"/emails/orders/{order.pk}/new/")
     page.get_by_label(re.compile("Luc Concierge")).check()
-    page.select_option("#id_template", label="Envoyer le rapport de travail — Rapport de travail (FR)")
+    page.select_option("#id_template", label="Envoyer le rapport de travail — Rapport de travail (français)")
     page.click("text=Préparer l'eMail")
     expect(page.locator("#preview-to")).to_contain_text("concierge@erables.ch")
 

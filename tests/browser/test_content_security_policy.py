@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from playwright.sync_api import ConsoleMessage, Page, expect
+from playwright.sync_api import ConsoleMessage, Dialog, Page, expect
 
 from organisatrice.emails.models import EmailDraft
 from tests.factories import ContactFactory, EmployeeFactory, OrderFactory, UserFactory, WorkReportLineFactory
@@ -40,9 +40,11 @@ def test_the_composer_works_and_its_preview_keeps_the_emails_styles(page: Page, 
     response = page.goto(f"/emails/orders/{order.pk}/new/")
     assert response and "script-src 'self'" in response.headers["content-security-policy"]
     # The page's script (a static file now) picks the contact's language's default template.
-    page.select_option("#id_template", label="Envoyer le rapport de travail — Rapport de travail (FR)")
+    page.select_option("#id_template", label="Envoyer le rapport de travail — Rapport de travail (français)")
+    # Favre, the only contact with an address, is preselected as the main contact: chosen again.
+    page.get_by_label("Aucun pour l'instant").check()
     page.get_by_label(re.compile("Favre")).check()
-    expect(page.locator("#id_template option:checked")).to_contain_text("(DE)")
+    expect(page.locator("#id_template option:checked")).to_contain_text("(allemand)")
     page.click("text=Préparer l'eMail")
 
     preview = page.frame_locator("#preview-html").locator("body")
@@ -55,15 +57,33 @@ def test_the_composer_works_and_its_preview_keeps_the_emails_styles(page: Page, 
     expect(page.locator("#preview-subject")).to_have_text("Rapport der Woche")
     assert bar.evaluate("span => span.style.width").endswith("%")
 
-    # Discarding asks first: dismissed, the draft stays; accepted, it goes.
-    page.once("dialog", lambda dialog: dialog.dismiss())
+    # Discarding asks first: dismissed, the draft stays; accepted, it goes. One listener
+    # answers both questions in turn, and counts them.
+    answers = ["dismiss", "accept"]
+    asked: list[str] = []
+
+    def answer(dialog: Dialog) -> None:
+        asked.append(dialog.message)
+        getattr(dialog, answers.pop(0))()
+
+    page.on("dialog", answer)
+    # Leaving the subject field saves the draft first (change): that save done, the click.
+    page.locator("#id_subject").blur()
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
     page.click("text=Supprimer le brouillon")
+    expect(page.locator("#id_subject")).to_be_visible()
+    page.wait_for_function("() => true")
+    assert len(asked) == 1
     expect(page.locator("#id_subject")).to_have_value("Rapport der Woche")
+    # The autosave that leaving the subject field fires, done before the test reads the
+    # database (SQLite in memory refuses a read while the server writes the same table).
+    page.wait_for_timeout(600)
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
     assert EmailDraft.objects.filter(order=order).exists()
-    page.once("dialog", lambda dialog: dialog.accept())
     page.click("text=Supprimer le brouillon")
     page.wait_for_url(f"**/orders/{order.pk}/")
     assert not EmailDraft.objects.filter(order=order).exists()
+    assert asked == ["Supprimer ce brouillon ?"] * 2
 
     # The language picker submits on change.
     page.select_option("select[name=language]", "de")

@@ -138,7 +138,7 @@ def test_the_company_is_a_swiss_building_services_firm(debug):
     assert (company.postal_code, company.city) == ("1008", "Prilly")
     assert company.sending_domain == "dupont-tb.ch"
     assert company.sending_address.endswith("@dupont-tb.ch")
-    assert company.logo.name
+    assert company.logo.name and not company.logo_in_emails
 
 
 def test_a_configured_company_is_left_alone(debug):

@@ -76,7 +76,7 @@ def test_the_csv_export_has_a_line_per_reported_report_with_its_hours_and_email(
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     header, *lines = _rows(response)
-    assert header[0] == "commande" and header[-1] == "email_concerne"
+    assert header[0] == "commande" and header[8] == "email_concerne" and header[-1] == "email_remise"
     assert lines == [
         [
             order.number,
@@ -88,6 +88,7 @@ def test_the_csv_export_has_a_line_per_reported_report_with_its_hours_and_email(
             _sent_at(20).astimezone(datetime.UTC).isoformat(),
             email.message_id,
             "Rapport de travail",
+            "",  # delivered, as far as anyone knows (see tests/emails/delivery)
         ]
     ]
 
@@ -119,6 +120,21 @@ def test_the_ready_to_bill_list_shows_only_reported_orders(backoffice):
 
     assert "Facturable" in page and "Pas encore" not in page
     assert reverse("admin:orders_orderreadytobill_export") in page
+
+
+def test_an_invoiced_order_leaves_the_ready_to_bill_list_and_its_export(backoffice):
+    titles = {}
+    for status in (Order.Status.COMPLETED, Order.Status.INVOICED):
+        report = WorkReportFactory(order=OrderFactory(title=f"Commande {status}", status=status))
+        email = outgoing_email_create(order=report.order, enqueue=False)
+        work_reports_mark_reported(report_ids=[report.pk], email_id=email.pk, sent_at=_sent_at(20))
+        titles[status] = report.order.title
+
+    page = backoffice.get(reverse("admin:orders_orderreadytobill_changelist")).content.decode()
+    _header, *lines = _rows(backoffice.get(reverse("admin:orders_orderreadytobill_export")))
+
+    assert titles[Order.Status.COMPLETED] in page and titles[Order.Status.INVOICED] not in page
+    assert [line[1] for line in lines] == [titles[Order.Status.COMPLETED]]
 
 
 @pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])

@@ -69,7 +69,7 @@ def test_order_detail_shows_client_buildings_contacts_and_documents(logged_in):
         "a.favre@gerance.ch",
         "concierge@erables.ch",
         "Purge du circuit",
-        "317,80",
+        "CHF\u00a0317.80",
     ]:
         assert expected in content, expected
 

@@ -24,13 +24,14 @@ from organisatrice.emails.composer.drafts import (
     email_draft_update,
 )
 from organisatrice.emails.composer.errors import DraftAlreadySent, DraftInvalid
-from organisatrice.emails.composer.selectors import email_draft_get_for_user, order_contacts
+from organisatrice.emails.composer.prefill import template_for_document
+from organisatrice.emails.composer.selectors import email_draft_get_for_user, main_contact, order_contacts
 from organisatrice.emails.composer.sending import email_send
 from organisatrice.emails.message.recipients import Recipient
 from organisatrice.emails.models import EmailDraft, EmailTemplate, OutgoingEmail
 from organisatrice.emails.policy import ensure_can_send
 from organisatrice.emails.templating.selectors import email_template_for, email_templates_active
-from organisatrice.orders.selectors import order_get_for_user
+from organisatrice.orders.selectors import order_get_for_user, order_recipient_candidates
 from organisatrice.people.models import Employee
 
 from ..auth import caller
@@ -95,6 +96,15 @@ def draft_create(request: HttpRequest, order_id: Id, payload: DraftCreateIn) -> 
     template = None
     if payload.template_id is not None:
         template = _active_template(payload.template_id, errors=errors)
+    elif not payload.type and payload.documents:
+        # Sent from a document, as from the order page: its kind's template, in the main
+        # contact's language, to the main contact unless one is given.
+        if payload.contact_id is None:
+            contact = main_contact(order_recipient_candidates(order=order))
+        language = payload.language or (contact.language if contact else order.client.language)
+        template = template_for_document(kind=payload.documents[0].kind, language=language)
+        if template is None:
+            errors["documents"] = [_("Aucun gabarit actif n'envoie ce type de document.")]
     elif payload.type:
         language = payload.language or (contact.language if contact else order.client.language)
         template = email_template_for(type_code=payload.type, language=language)
@@ -140,10 +150,20 @@ def draft_update(request: HttpRequest, draft_id: Id, payload: DraftPatchIn) -> D
     draft = _editable_draft(employee, draft_id)
     errors: dict[str, list[str]] = {}
     with transaction.atomic():
-        if payload.template_id is not None:
-            template = _active_template(payload.template_id, errors=errors)
+        if payload.template_id is not None or payload.document is not None:
+            template = draft.template
+            if payload.template_id is not None:
+                template = _active_template(payload.template_id, errors=errors)
             if template is not None:
-                email_draft_apply_template(draft=draft, employee=employee, template=template)
+                email_draft_apply_template(
+                    draft=draft,
+                    employee=employee,
+                    template=template,
+                    selection=payload.document.selection(draft.order) if payload.document else None,
+                    # A document chosen keeps what was written, as the composer does.
+                    keep_edits=payload.keep_edits or payload.document is not None,
+                )
+                draft.refresh_from_db()
         known = set(draft.attachments.values_list("pk", flat=True))
         for rename in payload.attachments or []:
             if rename.id not in known:
@@ -203,8 +223,11 @@ def draft_preview(request: HttpRequest, draft_id: Id) -> EmailDraft:
 
 
 @router.post("/email-drafts/{draft_id}/send", response=responses({202: SentOut}, 403, 404) | CONFLICT)
-def draft_send(request: HttpRequest, draft_id: Id) -> Status[OutgoingEmail]:
-    """Freezes the message and queues it. A second call for the same draft sends nothing: 409."""
+def draft_send(request: HttpRequest, draft_id: Id, confirm_expired_offer: bool = False) -> Status[OutgoingEmail]:
+    """Freezes the message and queues it. A second call for the same draft sends nothing: 409.
+
+    An expired offer still presented by its template's sentence is refused (422) unless
+    `confirm_expired_offer` is true."""
     employee = caller(request)
     draft = email_draft_get_for_user(employee=employee, pk=draft_id)
-    return Status(202, email_send(draft=draft, employee=employee))
+    return Status(202, email_send(draft=draft, employee=employee, confirm_expired_offer=confirm_expired_offer))

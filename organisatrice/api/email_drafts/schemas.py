@@ -55,7 +55,11 @@ class DocumentIn(InputSchema):
 
 
 class DraftCreateIn(InputSchema):
-    template_id: Id | None = Field(None, description="Le gabarit ; sinon `type` (et `language`).")
+    template_id: Id | None = Field(
+        None,
+        description="Le gabarit ; sinon `type` (et `language`) ; sans l'un ni l'autre, celui du type du premier "
+        "des `documents`, dans la langue du contact principal, qui devient le destinataire.",
+    )
     type: Text | None = Field(None, max_length=50, description="Le code du type, par exemple `work_report`.")
     language: Language | None = Field(None, description="Par défaut celle du contact, sinon celle du client.")
     contact_id: Id | None = Field(None, description="Le destinataire principal, parmi les contacts proposés.")
@@ -78,6 +82,13 @@ class DraftPatchIn(InputSchema):
     """Each part present is changed; absent or null, it stays as it is."""
 
     template_id: Id | None = Field(None, description="Remplit à nouveau les parts depuis ce gabarit (d'abord).")
+    keep_edits: bool = Field(
+        False, description="Avec `template_id` : seules les parts encore telles que le gabarit les a écrites changent."
+    )
+    document: DocumentIn | None = Field(
+        None,
+        description="Le document dont parle le gabarit (pièce jointe et placeholders) ; les parts écrites restent.",
+    )
     to: list[AddressIn] | None = None
     cc: list[AddressIn] | None = None
     bcc: list[AddressIn] | None = None

@@ -3,17 +3,19 @@
 import datetime
 import email as email_package
 import email.policy
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 
 from organisatrice.content_store import blob_read
-from organisatrice.emails.models import OutgoingEmail
+from organisatrice.emails.delivery.selectors import email_recipients
+from organisatrice.emails.models import EmailRecipient, OutgoingEmail
 from organisatrice.emails.outbox.services import outbox_can_cancel, outbox_can_retry
 from organisatrice.emails.policy import can_send
 
 from ..auth import caller
-from ..schemas import AddressOut, EmailStatus, EmployeeOut, InputSchema, PageOut, Text
+from ..me.schemas import SentCopyOut
+from ..schemas import AddressOut, EmailStatus, EmployeeOut, InputSchema, PageOut, Text, inline
 
 
 class SentAttachmentOut(Schema):
@@ -34,6 +36,9 @@ class EmailSummaryOut(Schema):
     to: list[AddressOut]
     subject: str
     status: EmailStatus
+    # What the recipients' statuses come to: "" (no news since the relay's acceptance),
+    # delivered, deferred, partly_bounced, bounced (every To recipient: not delivered).
+    delivery: Annotated[OutgoingEmail.Delivery, inline(OutgoingEmail.Delivery)]
     sent_at: datetime.datetime | None
     attempt_count: int
     attachments: list[SentAttachmentOut]
@@ -66,6 +71,23 @@ class AttemptOut(Schema):
     error: str
 
 
+class RecipientStatusOut(Schema):
+    """What became of the email for one recipient (see emails.delivery)."""
+
+    name: str
+    email: str = Field(alias="address")
+    kind: Annotated[EmailRecipient.Kind, inline(EmailRecipient.Kind)]
+    status: Annotated[EmailRecipient.Status, inline(EmailRecipient.Status)]
+    bounce: Literal["hard", "soft"] | None = Field(description="Non remis : définitif (hard) ou temporaire (soft).")
+    status_code: str = Field(description="Code RFC 3463 (5.1.1), vide s'il n'y en a pas.")
+    diagnostic: str
+    updated_at: datetime.datetime
+
+    @staticmethod
+    def resolve_bounce(row: EmailRecipient) -> str | None:
+        return row.bounce or None
+
+
 class NoteIn(InputSchema):
     text: Text
 
@@ -93,14 +115,25 @@ class EmailOut(EmailSummaryOut):
     smtp_reply: str
     failure_reason: str
     attempts: list[AttemptOut]
+    recipients: list[RecipientStatusOut]
     notes: list[NoteOut]
     can_retry: bool
     can_cancel: bool
+    sent_copy: SentCopyOut | None = Field(description="La copie dans les envoyés de l'expéditeur, s'il l'a activée.")
 
     @staticmethod
     def resolve_headers(sent: OutgoingEmail) -> list[tuple[str, Any]]:
         parsed = email_package.message_from_bytes(blob_read(sent.raw_sha256), policy=email.policy.default)
         return parsed.items()
+
+    @staticmethod
+    def resolve_recipients(sent: OutgoingEmail) -> list[EmailRecipient]:
+        return email_recipients(sent)
+
+    @staticmethod
+    def resolve_sent_copy(sent: OutgoingEmail) -> Any:
+        # The reverse one-to-one of organisatrice.sentcopy; absent when the copy was off.
+        return getattr(sent, "sent_copy", None)
 
     @staticmethod
     def resolve_notes(sent: OutgoingEmail) -> Any:

@@ -21,9 +21,12 @@ def order_list(
     request: HttpRequest,
     search: Annotated[Text, Query("", max_length=200, description="Chaque mot doit se trouver quelque part.")] = "",
     page: PageNumber = 1,
+    mine: Annotated[bool, Query(False, description="Seulement celles dont l'appelant est responsable.")] = False,
 ) -> Page:
-    """The orders the caller sees, newest first, 25 a page."""
-    listing = selectors.order_list_page(employee=caller(request), search=search, page_number=page, per_page=PAGE_SIZE)
+    """The orders the caller sees (or only those they are responsible for), newest first, 25 a page."""
+    listing = selectors.order_list_page(
+        employee=caller(request), search=search, page_number=page, per_page=PAGE_SIZE, mine=mine
+    )
     # The selector pages the orders' numbers; the answer lists the orders themselves.
     return page_requested(Page(listing.orders, listing.page.number, listing.page.paginator), requested=page)
 

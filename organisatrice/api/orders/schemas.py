@@ -8,7 +8,7 @@ from ninja import Field, Schema
 
 from organisatrice.clients.models import Building, Contact
 from organisatrice.emails import policy
-from organisatrice.orders import selectors
+from organisatrice.orders import naming, selectors
 from organisatrice.orders.models import Offer, Order, WorkReport
 from organisatrice.people.selectors import company_settings_get
 
@@ -51,6 +51,9 @@ class ContactOut(Schema):
     email: str
     phone: str
     language: str
+    is_main: bool = Field(
+        description="Le contact principal du client ou du bâtiment : le destinataire proposé d'abord."
+    )
 
 
 class BuildingContactsOut(Schema):
@@ -74,10 +77,12 @@ class RecipientCandidatesOut(Schema):
 
 class WorkReportOut(Schema):
     id: int
+    number: int = Field(description="Son numéro sur la commande, par date puis création (1 pour le premier).")
+    label: str = Field(description="Ce qui le distingue : numéro, date, collaborateurs, heures, transmission.")
     date: datetime.date
     remarks: str
     total_hours: str
-    reported_at: datetime.datetime | None
+    reported_at: datetime.datetime | None = Field(description="Transmis au client par un eMail qui le joignait.")
 
     @staticmethod
     def resolve_total_hours(report: WorkReport) -> str:
@@ -86,6 +91,8 @@ class WorkReportOut(Schema):
 
 class PhotoOut(Schema):
     id: int
+    number: int = Field(description="Son numéro sur la commande, par heure de prise de vue.")
+    label: str
     caption: str
     taken_at: datetime.datetime | None
     building_id: int | None
@@ -94,8 +101,10 @@ class PhotoOut(Schema):
 class OfferOut(Schema):
     id: int
     number: str
+    label: str
     date: datetime.date
     valid_until: datetime.date
+    expired: bool
     net: str
     vat_total: str
     total: str
@@ -120,17 +129,24 @@ class DocumentsOut(Schema):
     photos: list[PhotoOut]
     offers: list[OfferOut]
 
+    # Each record carries its name on the order, as the pages show it.
     @staticmethod
     def resolve_work_reports(order: Order) -> Any:
-        return selectors.order_work_reports(order=order)
+        return [_named(n.report, number=n.number, label=n.label) for n in naming.work_reports_named(order=order)]
 
     @staticmethod
     def resolve_photos(order: Order) -> Any:
-        return selectors.order_photos(order=order)
+        return [_named(n.photo, number=n.number, label=n.label) for n in naming.photos_named(order=order)]
 
     @staticmethod
     def resolve_offers(order: Order) -> Any:
-        return selectors.order_offers(order=order)
+        return [_named(n.offer, label=n.label, expired=n.expired) for n in naming.offers_named(order=order)]
+
+
+def _named(record: Any, **names: Any) -> Any:
+    for name, value in names.items():
+        setattr(record, name, value)
+    return record
 
 
 class OrderSummaryOut(Schema):

@@ -1,12 +1,16 @@
 """The backoffice's view of sent emails: read-only, like any commercial record."""
 
+from typing import Any
+
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from organisatrice.backoffice import ReadOnlyInline, ViewOnlyAdmin
 
-from ..models import DeliveryAttempt, EmailNote, FailedEmail, OutgoingAttachment, OutgoingEmail
+from ..models import DeliveryAttempt, EmailNote, EmailTemplateType, FailedEmail, OutgoingAttachment, OutgoingEmail
+from ..templating.defaults import type_label
 
 
 def _may_read_mail(request: HttpRequest) -> bool:
@@ -32,6 +36,22 @@ class EmailNoteInline(ReadOnlyInline):
     fields = ["created_at", "author", "text"]
 
 
+class TemplateTypeFilter(admin.SimpleListFilter):
+    """The emails' types by their names, in the interface's language, rather than by their codes."""
+
+    title = _("type")
+    parameter_name = "template_type"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [
+            (code, type_label(code=code, name=name))
+            for code, name in EmailTemplateType.objects.order_by("position", "name").values_list("code", "name")
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[OutgoingEmail]) -> QuerySet[OutgoingEmail]:
+        return queryset.filter(template_type=self.value()) if self.value() else queryset
+
+
 class ArchiveAdmin(ViewOnlyAdmin):
     """Sent emails are commercial records: the backoffice shows them and changes nothing.
 
@@ -46,12 +66,25 @@ class ArchiveAdmin(ViewOnlyAdmin):
         return super().has_module_permission(request) and _may_read_mail(request)
 
     list_display = ["created_at", "order", "subject", "sender", "status", "attempt_count", "sent_at"]
-    list_filter = ["status", "created_at", "template_type"]
+    list_filter = ["status", "created_at", TemplateTypeFilter]
     search_fields = ["subject", "message_id", "order__number", "order__client__name"]
     list_select_related = ["order", "sender"]
     date_hierarchy = "created_at"
     show_full_result_count = False
     inlines = [OutgoingAttachmentInline, DeliveryAttemptInline, EmailNoteInline]
+
+    def get_fields(self, request: HttpRequest, obj: OutgoingEmail | None = None) -> list[Any]:
+        # The type by its name, as the list's filter shows it, rather than its code.
+        return [
+            field if field != "template_type" else "template_type_label" for field in super().get_fields(request, obj)
+        ]
+
+    @admin.display(description=_("type"))
+    def template_type_label(self, email: OutgoingEmail) -> str:
+        if not email.template_type:
+            return "—"
+        name = EmailTemplateType.objects.filter(code=email.template_type).values_list("name", flat=True).first()
+        return type_label(code=email.template_type, name=name) if name is not None else email.template_type
 
 
 @admin.register(OutgoingEmail)

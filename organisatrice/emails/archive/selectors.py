@@ -1,4 +1,4 @@
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from organisatrice.orders.models import Order
@@ -14,7 +14,7 @@ def order_emails_for_user(*, employee: Employee, order: Order) -> QuerySet[Outgo
     return (
         OutgoingEmail.objects.filter(order=order)
         .select_related("sender")
-        .prefetch_related("attachments")
+        .prefetch_related("attachments", "recipients")
         .order_by("-created_at", "-id")
     )
 
@@ -27,3 +27,13 @@ def outgoing_email_get_for_user(*, employee: Employee, pk: int) -> OutgoingEmail
     )
     ensure_can_read_archive(employee=employee, order=email.order)
     return email
+
+
+def latest_email_statuses(*, order_ids: list[int]) -> dict[int, str]:
+    """The status of each order's latest email, for the orders that have one; one query."""
+    emails = OutgoingEmail.objects.filter(order=OuterRef("pk")).order_by("-created_at", "-id")
+    latest = emails.values("status")[:1]
+    rows = (
+        Order.objects.filter(pk__in=order_ids).annotate(email_status=Subquery(latest)).values_list("pk", "email_status")
+    )
+    return {pk: status for pk, status in rows if status}

@@ -9,14 +9,13 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, override
+from django.utils.translation import gettext_lazy
 
 from organisatrice.clients.models import Contact
-from organisatrice.documents.kinds import DocumentKind
 from organisatrice.documents.services import filename_clean
-from organisatrice.orders.models import Offer, Order, WorkReport
+from organisatrice.orders.models import Order
 from organisatrice.orders.selectors import order_recipient_candidates
-from organisatrice.people.models import CompanySettings, Employee
+from organisatrice.people.models import Employee
 from organisatrice.people.selectors import company_settings_get
 
 from ..message.bodies import signature_default
@@ -26,96 +25,29 @@ from ..message.recipients import (
     has_line_break,
     recipient_validate,
     recipients_dedupe,
-    recipients_from_json,
     recipients_to_json,
 )
 from ..models import DraftAttachment, EmailDraft, EmailTemplate
 from ..policy import ensure_can_send
-from ..templating.placeholders import placeholder_values
-from ..templating.rendering import TemplateRenderError, template_part_render
 from .attachments import attachment_record, template_document_prepare
 from .errors import DraftInvalid, ensure_editable, lock_editable
-from .selectors import order_contacts
+from .prefill import (
+    TEXT_PARTS,
+    default_selection,
+    ensure_template_usable,
+    parts_render,
+    parts_render_for_each,
+    parts_untouched,
+    primary_contact,
+    template_for_document,
+    template_selection,
+)
+from .selectors import main_contact
 
-TEXT_PARTS = ("greeting", "motivation", "body", "closing")
 NOT_ALLOWED_CHARACTER = gettext_lazy("Ce texte contient un caractère non autorisé (NUL ou caractère de contrôle).")
 
 
 # --- Pre-filling from a template ---------------------------------------------------------
-
-
-def _default_selection(*, order: Order, kind: str) -> dict:
-    if kind == DocumentKind.WORK_REPORT:
-        # The report not yet sent to the client is the one to send; else the latest.
-        report = order.work_reports.order_by("reported_at", "-date", "-id").first()
-        return {"work_report": report.pk} if report else {}
-    if kind == DocumentKind.OFFER:
-        offer = order.offers.order_by("-date", "-id").first()
-        return {"offer": offer.pk} if offer else {}
-    if kind == DocumentKind.PHOTO_DOCUMENTATION:
-        photos = list(order.photos.order_by("taken_at", "id").values_list("pk", flat=True))
-        return {"photos": photos} if photos else {}
-    return {}
-
-
-@dataclass
-class _DocumentFacts:
-    work_report: WorkReport | None = None
-    offer: Offer | None = None
-    photo_count: int = 0
-
-
-def _document_facts(*, order: Order, selection: dict) -> _DocumentFacts:
-    facts = _DocumentFacts()
-    if "work_report" in selection:
-        facts.work_report = order.work_reports.filter(pk=selection["work_report"]).first()
-    if "offer" in selection:
-        facts.offer = order.offers.filter(pk=selection["offer"]).first()
-    if "photos" in selection:
-        facts.photo_count = order.photos.filter(pk__in=selection["photos"]).count()
-    return facts
-
-
-def _render_parts(
-    *,
-    template: EmailTemplate,
-    order: Order,
-    employee: Employee,
-    company: CompanySettings,
-    contact: Contact | None,
-    selection: dict,
-) -> dict[str, str]:
-    facts = _document_facts(order=order, selection=selection)
-    with override(template.language):
-        document_name = str(DocumentKind(template.attachment_kind).label) if template.attachment_kind else ""
-    values = placeholder_values(
-        order=order,
-        employee=employee,
-        company=company,
-        language=template.language,
-        contact=contact,
-        work_report=facts.work_report,
-        offer=facts.offer,
-        photo_count=facts.photo_count,
-        document_name=document_name,
-    )
-    rendered = {}
-    for part in ("subject", *TEXT_PARTS):
-        try:
-            rendered[part] = template_part_render(getattr(template, part), values).strip()
-        except TemplateRenderError as error:
-            label = EmailTemplate._meta.get_field(part).verbose_name  # type: ignore[union-attr]
-            raise DraftInvalid(
-                {
-                    "template": [
-                        _("Le gabarit « %(template)s » ne peut pas être rendu (%(part)s) : %(error)s")
-                        % {"template": template.name, "part": label, "error": error}
-                    ]
-                }
-            ) from error
-    # A subject is one line, whatever the template or the data hold.
-    rendered["subject"] = " ".join(rendered["subject"].split())
-    return rendered
 
 
 def email_draft_create(
@@ -133,8 +65,9 @@ def email_draft_create(
         raise DraftInvalid({"to": [_("Ce contact n'appartient ni au client ni aux bâtiments de la commande.")]})
     to = _initial_recipients(contact)
     if selection is None:
-        selection = _default_selection(order=order, kind=template.attachment_kind)
-    parts = _render_parts(
+        selection = default_selection(order=order, kind=template.attachment_kind)
+        ensure_template_usable(template=template, default=selection)
+    parts = parts_render(
         template=template, order=order, employee=author, company=company, contact=contact, selection=selection
     )
     document = template_document_prepare(order=order, template=template, selection=selection)
@@ -145,13 +78,32 @@ def email_draft_create(
             template=template,
             language=template.language,
             to=recipients_to_json(to),
-            bcc_me=company.bcc_me_default,
+            bcc_me=company.bcc_me_default and not _keeps_sent_copy(author),
             signature=signature_default(employee=author, company=company, language=template.language),
             **parts,
         )
         if document is not None:
             attachment_record(draft=draft, prepared=document, position=0)
     return draft
+
+
+def email_draft_for_document(*, order: Order, author: Employee, kind: str, selection: dict) -> EmailDraft:
+    """The draft that sends one document to the client: the template of its kind in the main
+    contact's language, that contact as recipient, that document attached."""
+    contact = main_contact(order_recipient_candidates(order=order))
+    language = contact.language if contact else order.client.language
+    template = template_for_document(kind=kind, language=language)
+    if template is None:
+        raise DraftInvalid({"template": [_("Aucun gabarit actif n'envoie ce type de document.")]})
+    return email_draft_create(order=order, author=author, template=template, contact=contact, selection=selection)
+
+
+def _keeps_sent_copy(employee: Employee) -> bool:
+    """Whether the employee's own Sent folder gets a copy of each email (organisatrice.sentcopy):
+    then "Copie cachée pour moi" would be a second one. Read by the relation's name, since
+    emails never imports that app above it."""
+    mailbox = getattr(employee, "sent_copy_mailbox", None)
+    return bool(mailbox and mailbox.enabled)
 
 
 def _initial_recipients(contact: Contact | None) -> list[Recipient]:
@@ -255,46 +207,84 @@ def email_draft_update(*, draft: EmailDraft, employee: Employee, changes: DraftC
             _("« %(name)s » : %(change)s") % {"name": cleaned.name, "change": change} for change in cleaned.changes
         )
         attachment.filename = cleaned.name
-        attachment.save(update_fields=["filename"])
+        # An update, not save(): a template applied meanwhile (the language switch clicked
+        # while this autosave was on its way) may have replaced the attachment.
+        DraftAttachment.objects.filter(pk=attachment.pk).update(filename=cleaned.name)
     return result
 
 
-def email_draft_apply_template(*, draft: EmailDraft, employee: Employee, template: EmailTemplate) -> EmailDraft:
-    """Fills the parts anew from another template and replaces the generated documents."""
+def email_draft_apply_template(
+    *,
+    draft: EmailDraft,
+    employee: Employee,
+    template: EmailTemplate,
+    selection: dict | None = None,
+    keep_edits: bool = False,
+) -> set[str]:
+    """Fills the parts anew from another template, or the same one on another document.
+
+    The template's document is the one chosen (`selection`), else the one the draft has
+    when the kind is the same, else the default. With `keep_edits`, only the parts still
+    as the previous template wrote them are replaced, and the other documents stay.
+    Returns the parts kept as the employee wrote them.
+    """
     ensure_editable(draft=draft, employee=employee)
     ensure_can_send(employee=employee, order=draft.order)
     company = company_settings_get()
-    contact = _primary_contact(draft=draft)
-    selection = _default_selection(order=draft.order, kind=template.attachment_kind)
-    parts = _render_parts(
+    contact = primary_contact(draft=draft)
+    current = template_selection(draft)
+    if selection is None:
+        same_kind = draft.template is not None and draft.template.attachment_kind == template.attachment_kind
+        selection = (
+            current if same_kind and current else default_selection(order=draft.order, kind=template.attachment_kind)
+        )
+        ensure_template_usable(template=template, default=selection)
+    parts = parts_render(
         template=template, order=draft.order, employee=employee, company=company, contact=contact, selection=selection
     )
+    replaced, signature_kept = set(parts), False
+    if keep_edits and draft.template is not None:
+        try:
+            # As written for one of the order's contacts (the draft may have changed its
+            # recipient since), or for none (a draft begun before choosing one).
+            before = parts_render_for_each(
+                template=draft.template,
+                order=draft.order,
+                employee=employee,
+                company=company,
+                contacts=[None, *order_recipient_candidates(order=draft.order).all_contacts()],
+                selection=current,
+            )
+        except DraftInvalid:
+            before = []  # the old template no longer renders: every part counts as written by hand
+        replaced = parts_untouched(draft=draft, rendered_before=before)
+        old_signature = signature_default(employee=employee, company=company, language=draft.language)
+        signature_kept = draft.signature.strip() != old_signature.strip()
     document = template_document_prepare(order=draft.order, template=template, selection=selection)
     with transaction.atomic():
-        lock_editable(draft=draft, employee=employee)
-        for name, value in parts.items():
-            setattr(draft, name, value)
-        draft.template = template
-        draft.language = template.language
-        draft.signature = signature_default(employee=employee, company=company, language=template.language)
-        draft.save()
-        draft.attachments.exclude(source=DraftAttachment.Source.UPLOAD).delete()
+        locked = lock_editable(draft=draft, employee=employee)
+        for name in replaced:
+            setattr(locked, name, parts[name])
+        locked.template = template
+        locked.language = template.language
+        if not signature_kept:
+            locked.signature = signature_default(employee=employee, company=company, language=template.language)
+        locked.save()
+        generated = locked.attachments.exclude(source=DraftAttachment.Source.UPLOAD)
+        if keep_edits:
+            # Only the template's own document is replaced; documents added by hand stay.
+            generated = generated.filter(document_kind=draft.template.attachment_kind if draft.template else "")
+        generated.delete()
         if document is not None:
-            attachment_record(draft=draft, prepared=document, position=0)
-    return draft
+            attachment_record(draft=locked, prepared=document, position=0)
+    draft.refresh_from_db()
+    kept = set(parts) - replaced
+    return kept | {"signature"} if signature_kept else kept
 
 
 def _is_order_contact(*, order: Order, contact: Contact) -> bool:
     # Through the candidates, which reuse the contacts the order was fetched with.
     return any(c.pk == contact.pk for c in order_recipient_candidates(order=order).all_contacts())
-
-
-def _primary_contact(*, draft: EmailDraft) -> Contact | None:
-    """The contact behind the first To address, whose salutation the template uses."""
-    first = next(iter(recipients_from_json(draft.to)), None)
-    if first is None:
-        return None
-    return order_contacts(order=draft.order).filter(email__iexact=first.email).order_by("pk").first()
 
 
 @transaction.atomic

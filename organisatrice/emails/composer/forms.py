@@ -6,8 +6,6 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from organisatrice.clients.models import Contact
-from organisatrice.documents.kinds import DocumentKind
-from organisatrice.orders.models import Order
 
 from ..message.recipients import Recipient, recipients_from_json, recipients_parse
 from ..models import EmailDraft, EmailTemplate
@@ -126,38 +124,3 @@ def draft_changes_from_post(
         ),
         errors,
     )
-
-
-def document_choices(*, order: Order) -> list[tuple[str, str]]:
-    """The documents of the order that can be added as attachments, as "kind:selection" values."""
-    choices: list[tuple[str, str]] = []
-    for report in order.work_reports.all():
-        choices.append(
-            (f"{DocumentKind.WORK_REPORT}:{report.pk}", f"{DocumentKind.WORK_REPORT.label} {report.date:%d.%m.%Y}")
-        )
-    for offer in order.offers.all():
-        choices.append((f"{DocumentKind.OFFER}:{offer.pk}", f"{DocumentKind.OFFER.label} {offer.number}"))
-    photos = list(order.photos.all())
-    if photos:
-        choices.append(
-            (f"{DocumentKind.PHOTO_DOCUMENTATION}:all", f"{DocumentKind.PHOTO_DOCUMENTATION.label} ({len(photos)})")
-        )
-        for photo in photos:
-            choices.append(
-                (f"{DocumentKind.PHOTOS}:{photo.pk}", _("Photo %(caption)s") % {"caption": photo.caption or photo.pk})
-            )
-    return choices
-
-
-def document_selection_parse(value: str, *, order: Order) -> tuple[str, dict] | None:
-    kind, _sep, key = value.partition(":")
-    if kind == DocumentKind.PHOTO_DOCUMENTATION and key == "all":
-        return kind, {"photos": list(order.photos.values_list("pk", flat=True))}
-    if not key.isdigit():
-        return None
-    selection_key = {
-        DocumentKind.WORK_REPORT.value: "work_report",
-        DocumentKind.OFFER.value: "offer",
-        DocumentKind.PHOTOS.value: "photo",
-    }.get(kind)
-    return (kind, {selection_key: int(key)}) if selection_key else None

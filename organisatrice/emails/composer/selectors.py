@@ -3,7 +3,7 @@ from django.shortcuts import get_object_or_404
 
 from organisatrice.clients.models import Contact
 from organisatrice.orders.models import Order
-from organisatrice.orders.selectors import orders_visible_to
+from organisatrice.orders.selectors import RecipientCandidates, orders_visible_to
 from organisatrice.people.models import Employee
 
 from ..models import EmailDraft
@@ -13,6 +13,15 @@ from ..policy import ensure_can_send
 def order_contacts(*, order: Order) -> QuerySet[Contact]:
     """Everyone the composer offers as a recipient: the client's and the buildings' contacts."""
     return Contact.objects.filter(Q(client_id=order.client_id) | Q(building__in=order.buildings.all()))
+
+
+def main_contact(candidates: RecipientCandidates) -> Contact | None:
+    """Whom an email from a document goes to: the client's main contact, else a building's,
+    else the first contact with an address (the client's before the buildings')."""
+    client = [c for c in candidates.client_contacts if c.email]
+    buildings = [c for _building, group in candidates.building_contacts for c in group if c.email]
+    marked = [c for c in (*client, *buildings) if c.is_main]
+    return next(iter(marked or client or buildings), None)
 
 
 def email_draft_get_for_user(*, employee: Employee, pk: int) -> EmailDraft:

@@ -1,6 +1,6 @@
 """What stands between a draft and Send, and Send itself: the draft frozen into its message."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -8,11 +8,14 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from organisatrice.content_store import blob_put, blob_read
+from organisatrice.deliverability.signing import SigningUnavailable, message_sign
 from organisatrice.documents.kinds import DocumentKind
 from organisatrice.people.models import CompanySettings, Employee
 from organisatrice.people.selectors import company_settings_get
 
+from ..delivery.selectors import hard_bounce_warnings
 from ..message.bodies import EmailParts, body_html, body_text, sender_name
+from ..message.logo import email_logo
 from ..message.mime import AttachmentContent, BuiltMessage, message_build
 from ..message.recipients import (
     Recipient,
@@ -24,6 +27,7 @@ from ..message.recipients import (
 from ..models import DraftAttachment, EmailDraft, OutgoingAttachment, OutgoingEmail
 from ..outbox.services import outbox_enqueue
 from ..policy import ensure_can_send
+from .checks import content_problems, content_warnings
 from .errors import DraftAlreadySent, DraftInvalid
 from .selectors import draft_total_size
 
@@ -35,9 +39,13 @@ SEND_BUILD_ATTEMPTS = 3
 # --- Checks and Send ------------------------------------------------------------------------
 
 
-def draft_problems(*, draft: EmailDraft, company: CompanySettings) -> dict[str, list[str]]:
+def draft_problems(
+    *, draft: EmailDraft, company: CompanySettings, confirm_expired_offer: bool = False
+) -> dict[str, list[str]]:
     """What prevents sending the draft now."""
     problems: dict[str, list[str]] = {}
+    for part, messages in content_problems(draft=draft, company=company, confirm_expired_offer=confirm_expired_offer):
+        problems.setdefault(part, []).extend(messages)
     if not draft.to:
         problems["to"] = [_("Indiquez au moins un destinataire (À).")]
     for role in ("to", "cc", "bcc"):
@@ -76,8 +84,9 @@ def draft_warnings(*, draft: EmailDraft, company: CompanySettings) -> list[str]:
                 "limit": filesizeformat(company.max_attachments_size),
             }
         )
-    if draft.template and draft.template.attachment_kind and not draft.attachments.all():
-        warnings.append(_("Aucune annexe : la commande n'a pas de document de ce type."))
+    warnings.extend(content_warnings(draft=draft))
+    chosen = [entry.get("email", "") for role in (draft.to, draft.cc, draft.bcc) for entry in role]
+    warnings.extend(hard_bounce_warnings(addresses=chosen))
     return warnings
 
 
@@ -145,13 +154,15 @@ def _built_from(draft: EmailDraft) -> tuple:
     )
 
 
-def _ensure_sendable(*, draft: EmailDraft, employee: Employee, company: CompanySettings) -> None:
+def _ensure_sendable(
+    *, draft: EmailDraft, employee: Employee, company: CompanySettings, confirm_expired_offer: bool = False
+) -> None:
     if draft.status == EmailDraft.Status.SENT:
         raise DraftAlreadySent(OutgoingEmail.objects.get(draft=draft))
     if draft.author_id != employee.pk:
         raise DraftInvalid({"draft": [_("Ce brouillon appartient à un autre collaborateur.")]})
     ensure_can_send(employee=employee, order=draft.order)
-    problems = draft_problems(draft=draft, company=company)
+    problems = draft_problems(draft=draft, company=company, confirm_expired_offer=confirm_expired_offer)
     if problems:
         raise DraftInvalid(problems)
 
@@ -160,7 +171,8 @@ def _freeze(*, draft: EmailDraft, employee: Employee, company: CompanySettings) 
     """The MIME message, its attachments read from the content store and the result stored there."""
     envelope = draft_envelope(draft=draft, employee=employee)
     parts = draft_parts(draft)
-    text, html = body_text(parts), body_html(parts, language=draft.language)
+    logo = email_logo(company=company)
+    text, html = body_text(parts), body_html(parts, language=draft.language, logo=logo)
     attachments = list(draft.attachments.all())
     built = message_build(
         sender_name=sender_name(employee=employee, company=company),
@@ -176,7 +188,13 @@ def _freeze(*, draft: EmailDraft, employee: Employee, company: CompanySettings) 
             for a in attachments
         ],
         message_id_domain=company.sending_domain,
+        logo=logo,
     )
+    # Signed once, here: the stored bytes are the archive, the .eml and what every attempt sends.
+    try:
+        built = replace(built, raw=message_sign(built.raw, sender_address=company.sending_address))
+    except SigningUnavailable as error:
+        raise DraftInvalid({"draft": [str(error)]}) from error
     return _Frozen(
         built_from=_built_from(draft),
         envelope=envelope,
@@ -226,7 +244,7 @@ def _record(*, draft: EmailDraft, employee: Employee, frozen: _Frozen) -> Outgoi
     return email
 
 
-def email_send(*, draft: EmailDraft, employee: Employee) -> OutgoingEmail:
+def email_send(*, draft: EmailDraft, employee: Employee, confirm_expired_offer: bool = False) -> OutgoingEmail:
     """Freezes the draft into its MIME message and queues it.
 
     The message is built and stored first, outside any transaction; the transaction then
@@ -236,20 +254,26 @@ def email_send(*, draft: EmailDraft, employee: Employee) -> OutgoingEmail:
 
     A second Send of the same draft (double click, two tabs, a retried request) finds
     the draft already sent and raises DraftAlreadySent with the email of the first.
+    `confirm_expired_offer` is the employee's yes to sending an expired offer as the
+    template presents it.
     """
     company = company_settings_get()
     for _attempt in range(SEND_BUILD_ATTEMPTS):
         unlocked = _draft_for_send(draft.pk, lock=False)
-        _ensure_sendable(draft=unlocked, employee=employee, company=company)
+        _ensure_sendable(
+            draft=unlocked, employee=employee, company=company, confirm_expired_offer=confirm_expired_offer
+        )
         frozen = _freeze(draft=unlocked, employee=employee, company=company)
         with transaction.atomic():
             locked = _draft_for_send(draft.pk, lock=True)
-            _ensure_sendable(draft=locked, employee=employee, company=company)
+            _ensure_sendable(
+                draft=locked, employee=employee, company=company, confirm_expired_offer=confirm_expired_offer
+            )
             if _built_from(locked) == frozen.built_from:
                 return _record(draft=locked, employee=employee, frozen=frozen)
     with transaction.atomic():
         locked = _draft_for_send(draft.pk, lock=True)
-        _ensure_sendable(draft=locked, employee=employee, company=company)
+        _ensure_sendable(draft=locked, employee=employee, company=company, confirm_expired_offer=confirm_expired_offer)
         return _record(
             draft=locked, employee=employee, frozen=_freeze(draft=locked, employee=employee, company=company)
         )

@@ -3,6 +3,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import Promise
@@ -22,15 +23,14 @@ from ..message.bodies import body_html, body_text, sender_name
 from ..models import EmailDraft
 from ..policy import ensure_can_send
 from ..templating.selectors import email_templates_active
-from . import attachments, drafts, selectors, sending
+from . import attachments, drafts, page, selectors, sending
+from .documents import OrderDocuments, document_selection
 from .errors import DraftAlreadySent, DraftInvalid
 from .forms import (
     ROLE_CHOICES,
     DraftForm,
     NewEmailForm,
     contact_roles,
-    document_choices,
-    document_selection_parse,
     draft_changes_from_post,
     draft_form_initial,
 )
@@ -39,24 +39,35 @@ from .previews import attachment_preview_png
 
 @employee_required
 def email_new(request: EmployeeRequest, pk: int) -> HttpResponse:
-    """Step one of the composer: the template and the main recipient."""
+    """Step one of the composer: the template, the document it is about and the main recipient."""
     order = order_get_for_user(employee=request.employee, pk=pk)
     ensure_can_send(employee=request.employee, order=order)
     contacts = selectors.order_contacts(order=order)
     templates = email_templates_active()
     form = NewEmailForm(request.POST or None, templates=templates, contacts=contacts)
     if request.method == "POST" and form.is_valid():
+        chosen = form.cleaned_data["template"]
+        # Without the page's script every kind's menu is posted: the template's own counts.
+        parsed = (document_selection(order=order, value=value) for value in request.POST.getlist("document"))
+        selection = next((p[1] for p in parsed if p and p[0] == chosen.attachment_kind), None)
         try:
             draft = drafts.email_draft_create(
                 order=order,
                 author=request.employee,
-                template=form.cleaned_data["template"],
+                template=chosen,
                 contact=form.cleaned_data["contact"],
+                selection=selection,
             )
         except DraftInvalid as error:
             form.add_error(None, str(error))
         else:
             return redirect("emails:draft", pk=draft.pk)
+    candidates = order_recipient_candidates(order=order)
+    documents = OrderDocuments.of(order)
+    options = page.template_options(templates=templates, documents=documents)
+    if not form.is_bound:
+        contact, template = page.new_email_defaults(order=order, candidates=candidates, options=options)
+        form.initial = {"contact": contact.pk if contact else None, "template": template.pk if template else None}
     template_by_type_language = {f"{t.type.code}:{t.language}": t.pk for t in templates.filter(is_default=True)}
     return render(
         request,
@@ -64,8 +75,11 @@ def email_new(request: EmployeeRequest, pk: int) -> HttpResponse:
         {
             "order": order,
             "form": form,
-            "candidates": order_recipient_candidates(order=order),
-            "templates": templates,
+            "candidates": candidates,
+            "template_options": options,
+            "document_menus": page.document_menus(
+                order=order, documents=documents, options=options, posted=request.POST.getlist("document")
+            ),
             "default_templates": template_by_type_language,
             "drafts": selectors.email_drafts_open(employee=request.employee, order=order),
         },
@@ -82,12 +96,15 @@ def _composer_context(
     notices: list[str] | None = None,
 ) -> dict[str, Any]:
     order = draft.order
+    confirm_expired_offer = request.POST.get("confirm_expired_offer") == "on"
     company = company_settings_get()
     candidates = order_recipient_candidates(order=order)
     contacts = candidates.all_contacts()
     roles, _extras = contact_roles(draft=draft, contacts=contacts)
     if form is None:
         form = DraftForm(initial=draft_form_initial(draft=draft, contacts=contacts))
+    # Read once here: the checks, the preview and the page all go through draft.attachments.
+    prefetch_related_objects([draft], "attachments")
     envelope = sending.draft_envelope(draft=draft, employee=request.employee)
     parts = sending.draft_parts(draft)
     total = selectors.draft_total_size(draft=draft)
@@ -103,13 +120,14 @@ def _composer_context(
         "building_contacts": [(b, [(c, roles.get(c.pk, "")) for c in cs]) for b, cs in candidates.building_contacts],
         "role_choices": ROLE_CHOICES,
         "attachments": list(draft.attachments.all()),
-        "templates": email_templates_active(),
-        "document_choices": document_choices(order=order),
+        "menus": page.ComposerMenus(draft=draft, templates=email_templates_active()),
+        "language_switch": page.language_switch(draft=draft, candidates=candidates),
+        "confirm_expired_offer": confirm_expired_offer,
         "total_size": total,
         "size_limit": limit,
         "size_percent": min(100, round(100 * total / limit)) if limit else 0,
         "warnings": sending.draft_warnings(draft=draft, company=company),
-        "problems": sending.draft_problems(draft=draft, company=company),
+        "problems": sending.draft_problems(draft=draft, company=company, confirm_expired_offer=confirm_expired_offer),
         "errors": errors or {},
         "notices": notices or [],
         "preview_text": body_text(parts),
@@ -212,7 +230,11 @@ def draft_send(request: EmployeeRequest, pk: int) -> HttpResponse:
     if errors:
         return _composer(request, draft, form=form, errors=errors, notices=notices, status=400)
     try:
-        email = sending.email_send(draft=draft, employee=request.employee)
+        email = sending.email_send(
+            draft=draft,
+            employee=request.employee,
+            confirm_expired_offer=request.POST.get("confirm_expired_offer") == "on",
+        )
     except InputInvalid as error:
         # A draft that cannot be sent, or a message that would not read back as meant.
         return _composer(request, draft, form=form, errors=error.errors, notices=notices, status=400)
@@ -223,23 +245,9 @@ def draft_send(request: EmployeeRequest, pk: int) -> HttpResponse:
 @require_POST
 @employee_required
 @_sent_draft_leads_to_its_email(EDIT_TOO_LATE)
-def draft_apply_template(request: EmployeeRequest, pk: int) -> HttpResponse:
-    draft = selectors.email_draft_get_for_user(employee=request.employee, pk=pk)
-    template = get_object_or_404(email_templates_active(), pk=request.POST.get("template") or 0)
-    try:
-        drafts.email_draft_apply_template(draft=draft, employee=request.employee, template=template)
-    except DraftInvalid as error:
-        return _composer(request, draft, errors=error.errors, status=400)
-    messages.success(request, _("Gabarit « %(name)s » appliqué.") % {"name": template.name})
-    return redirect("emails:draft", pk=draft.pk)
-
-
-@require_POST
-@employee_required
-@_sent_draft_leads_to_its_email(EDIT_TOO_LATE)
 def draft_add_document(request: EmployeeRequest, pk: int) -> HttpResponse:
     draft, form, errors, notices = _draft_action(request, pk)
-    parsed = document_selection_parse(request.POST.get("document", ""), order=draft.order)
+    parsed = document_selection(order=draft.order, value=request.POST.get("document", ""))
     if parsed is None:
         errors.setdefault("attachments", []).append(_("Choisissez un document à joindre."))
     else:

@@ -7,6 +7,7 @@ Its modules, each importing only those above it in this list:
 - results.py: an SMTP result (accepted, temporary, permanent) and the texts made from it.
 - envelope.py: the envelope sender and recipients (Bcc included) of an email.
 - smtp.py: one SMTP connection from the EMAIL_* settings, sending frozen bytes.
+- signals.py: email_accepted, sent when an acceptance is stored (for apps above emails).
 - worker.py: the worker's moves on the rows (claim a batch under a lease, start an
   attempt, store its result), in the transaction its caller opens; no task, no SMTP.
 - tasks.py: the deliver_due_emails task, its wake-ups, and the delivery loop, which

@@ -158,18 +158,21 @@ class SmtpConnection:
         except (smtplib.SMTPException, OSError):
             smtp.close()
 
-    def sendmail(self, envelope_from: str, envelope_recipients: Sequence[str], raw_bytes: bytes) -> SmtpResult:
+    def sendmail(
+        self, envelope_from: str, envelope_recipients: Sequence[str], raw_bytes: bytes, *, envid: str = ""
+    ) -> SmtpResult:
         """Sends `raw_bytes` as they are to the envelope recipients.
 
         The bytes must use CRLF line ends and end with one (email.policy.SMTP does both),
-        so the server stores exactly what was archived.
+        so the server stores exactly what was archived. With `envid`, a server offering DSN
+        (RFC 3461) is asked for reports of success, delay and failure, returning headers only.
         """
         reused = self._smtp is not None
         failure = self.open()
         if failure is not None:
             return failure
         try:
-            return self._transaction(envelope_from, envelope_recipients, raw_bytes, reused=reused)
+            return self._transaction(envelope_from, envelope_recipients, raw_bytes, reused=reused, envid=envid)
         except _StaleConnection:
             # The server closed the idle connection (its own timeout) and nothing of this
             # message went out: send it over a fresh connection.
@@ -178,7 +181,7 @@ class SmtpConnection:
             if failure is not None:
                 return failure
             try:
-                return self._transaction(envelope_from, envelope_recipients, raw_bytes, reused=False)
+                return self._transaction(envelope_from, envelope_recipients, raw_bytes, reused=False, envid=envid)
             except _StaleConnection as error:  # pragma: no cover - reused=False never raises it
                 raise AssertionError("unreachable") from error
 
@@ -197,7 +200,9 @@ class SmtpConnection:
         if code != 250:
             self._drop()
 
-    def _transaction(self, envelope_from: str, recipients: Sequence[str], raw: bytes, *, reused: bool) -> SmtpResult:
+    def _transaction(
+        self, envelope_from: str, recipients: Sequence[str], raw: bytes, *, reused: bool, envid: str = ""
+    ) -> SmtpResult:
         smtp = self._smtp
         assert smtp is not None
         stage = Stage.MAIL
@@ -213,6 +218,9 @@ class SmtpConnection:
                     options.append(f"SIZE={len(raw)}")
                 if not raw.isascii() and smtp.has_extn("8bitmime"):
                     options.append("BODY=8BITMIME")
+            dsn = bool(envid) and smtp.does_esmtp and smtp.has_extn("dsn")
+            if dsn:
+                options += ["RET=HDRS", f"ENVID={xtext(envid)}"]
             if not (envelope_from.isascii() and all(r.isascii() for r in recipients)):
                 if not smtp.has_extn("smtputf8"):
                     return SmtpResult(
@@ -238,7 +246,8 @@ class SmtpConnection:
             stage = Stage.RCPT
             refused: dict[str, tuple[int, str]] = {}
             for recipient in recipients:
-                code, reply = smtp.docmd("rcpt", f"TO:<{recipient}>")
+                notify = f" NOTIFY=SUCCESS,FAILURE,DELAY ORCPT=rfc822;{xtext(recipient)}" if dsn else ""
+                code, reply = smtp.docmd("rcpt", f"TO:<{recipient}>{notify}")
                 if code == 421:
                     return self._refused(Stage.RCPT, code, reply)
                 if code not in (250, 251):
@@ -297,6 +306,11 @@ class SmtpConnection:
             first_text,
             refused={recipient: f"{code} {text}" for recipient, (code, text) in refused.items()},
         )
+
+
+def xtext(value: str) -> str:
+    """RFC 3461 xtext: "+", "=", controls and non-ASCII as +XX."""
+    return "".join(c if "!" <= c <= "~" and c not in "+=" else "".join(f"+{b:02X}" for b in c.encode()) for c in value)
 
 
 def dot_stuffed(raw: bytes) -> bytes:

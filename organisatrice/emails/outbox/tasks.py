@@ -31,9 +31,11 @@ from django_tasks import task
 
 from organisatrice.content_store import blob_read
 
+from .envelope import delivery_token
 from .results import Outcome, SmtpResult, Stage
+from .signals import email_accepted_on_commit
 from .smtp import SmtpConnection
-from .states import ceil_second, outbox_settings
+from .states import Status, ceil_second, outbox_settings
 from .worker import AttemptRecorded, ClaimedEmail, attempt_plan, attempt_start, attempt_store, batch_store, claim_rows
 
 logger = logging.getLogger(__name__)
@@ -137,6 +139,8 @@ def outbox_attempt_record(
         recorded = attempt_store(plan)
         if recorded.retry_at is not None:
             (wakeups or Wakeups()).at(recorded.retry_at)
+        if result.accepted and recorded.status == Status.SENT:
+            email_accepted_on_commit(email_id=claimed.id)
     return recorded
 
 
@@ -276,4 +280,4 @@ def _send(smtp: SmtpConnection, claimed: ClaimedEmail) -> SmtpResult:
         raw = _frozen_message(claimed)
     except _Undeliverable as undeliverable:
         return undeliverable.result
-    return smtp.sendmail(claimed.envelope_from, claimed.recipients, raw)
+    return smtp.sendmail(claimed.envelope_from, claimed.recipients, raw, envid=delivery_token(claimed.id))

@@ -269,6 +269,7 @@ def _attempt_row(
         smtp_code=result.code,
         smtp_reply=result.reply,
         error=attempt_error(result),
+        refused=dict(result.refused),
         worker=worker[:100],
     )
 

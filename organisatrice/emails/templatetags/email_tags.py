@@ -12,7 +12,7 @@ from organisatrice.orders.selectors import order_timeline as order_timeline_even
 from organisatrice.people.selectors import company_settings_get
 
 from .. import policy
-from ..archive.selectors import order_emails_for_user
+from ..archive.selectors import latest_email_statuses, order_emails_for_user
 from ..composer.selectors import email_drafts_open
 from ..models import OutgoingEmail
 
@@ -39,6 +39,26 @@ def order_email_flag(context: dict[str, Any], order: Order) -> dict[str, Any]:
     return {"failed": order.emails.filter(status=OutgoingEmail.Status.FAILED).count()}
 
 
+# Where the order list keeps the statuses of its page's emails while it renders.
+_LIST_EMAIL_STATUSES = "order_list_email_statuses"
+
+
+@register.inclusion_tag("emails/_order_list_email_status.html", takes_context=True)
+def order_list_email_status(context: Any, order: Order) -> dict[str, Any]:
+    """The order list's email column: the latest email's status, to those who may read the archive.
+
+    The first row reads the statuses of every order on the page in one query.
+    """
+    statuses = context.render_context.get(_LIST_EMAIL_STATUSES)
+    if statuses is None:
+        employee = context["request"].employee
+        page = context.get("orders") or [order]
+        readable = [o.pk for o in page if policy.can_read_archive(employee=employee, order=o)]
+        statuses = context.render_context[_LIST_EMAIL_STATUSES] = latest_email_statuses(order_ids=readable)
+    status = statuses.get(order.pk)
+    return {"status": status, "label": OutgoingEmail.Status(status).label if status else ""}
+
+
 @register.inclusion_tag("emails/_order_emails.html", takes_context=True)
 def order_sent_emails(context: dict[str, Any], order: Order, limit: int = 20) -> dict[str, Any]:
     employee = context["request"].employee
@@ -53,3 +73,19 @@ def order_timeline(context: dict[str, Any], order: Order) -> dict[str, Any]:
     with_emails = policy.can_read_archive(employee=context["request"].employee, order=order)
     # Those who may not read the archive see no email event, and no link to an email or its subject.
     return {"timeline": order_timeline_events(order=order, with_emails=with_emails), "with_emails": with_emails}
+
+
+# Where the order page keeps whether the employee may send from it while it renders.
+_DOCUMENT_SEND_ALLOWED = "document_send_allowed"
+
+
+@register.inclusion_tag("emails/_document_send_action.html", takes_context=True)
+def document_send_action(context: Any, order: Order, kind: str, key: Any) -> dict[str, Any]:
+    """A work report's, an offer's or the photos' "send to the client": one click to a draft
+    that attaches that document, ready to send. Shown only to those who may send."""
+    allowed = context.render_context.get(_DOCUMENT_SEND_ALLOWED)
+    if allowed is None:
+        employee = context["request"].employee
+        allowed = policy.can_send(employee=employee, order=order, company=company_settings_get())
+        context.render_context[_DOCUMENT_SEND_ALLOWED] = allowed
+    return {"allowed": allowed, "order": order, "value": f"{kind}:{key}", "kind": kind}

@@ -5,6 +5,8 @@ Used by a data migration; the company edits or replaces them in the backoffice.
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 TYPES = [
     # code, name, position, attachment kind
     ("work_report", "Envoyer le rapport de travail", 10, "work_report"),
@@ -12,6 +14,24 @@ TYPES = [
     ("offer", "Envoyer l'offre", 30, "offer"),
     ("free", "eMail libre", 90, ""),
 ]
+
+# The built-in types' names in the interface's language (TYPES above writes them in French,
+# into the database, where the company may rename them).
+TYPE_LABELS = {
+    "work_report": _("Envoyer le rapport de travail"),
+    "photo_documentation": _("Envoyer la documentation photo"),
+    "offer": _("Envoyer l'offre"),
+    "free": _("eMail libre"),
+}
+_BUILT_IN_NAMES = {code: name for code, name, _position, _kind in TYPES}
+
+
+def type_label(*, code: str, name: str) -> str:
+    """What the interface calls a type: translated while it keeps its built-in name, else as renamed."""
+    if code in TYPE_LABELS and name == _BUILT_IN_NAMES[code]:
+        return str(TYPE_LABELS[code])
+    return name
+
 
 _SUBJECT_PLACE = "{{ building_name or order_title }}"
 

@@ -6,10 +6,10 @@ validates templates against the sample values.
 """
 
 import datetime
+import re
 from dataclasses import dataclass
-from decimal import Decimal
 
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 from django_stubs_ext import StrOrPromise
@@ -18,6 +18,9 @@ from organisatrice.clients.models import Contact, Salutation
 from organisatrice.orders.models import Offer, Order, WorkReport
 from organisatrice.orders.selectors import offer_totals
 from organisatrice.people.models import CompanySettings, Employee
+from organisatrice.swiss_numbers import amount_format, quantity_format
+
+from .sandbox import Unfilled
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,15 @@ CATALOGUE: list[Placeholder] = [
 ]
 
 PLACEHOLDER_NAMES = frozenset(p.name for p in CATALOGUE)
+_BY_NAME = {p.name: p for p in CATALOGUE}
+# How an Unfilled placeholder is written out, and how a person would type one back.
+_WRITTEN_PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
+
+
+def unfilled_placeholders(text: str) -> list[Placeholder]:
+    """The placeholders still written as such in a draft's text: they had no value on the order."""
+    names = dict.fromkeys(m.group(1) for m in _WRITTEN_PLACEHOLDER.finditer(text))
+    return [_BY_NAME[name] for name in names if name in _BY_NAME]
 
 
 def sample_context() -> dict[str, str]:
@@ -76,11 +88,6 @@ def sample_context() -> dict[str, str]:
 
 def _date(value: datetime.date | None) -> str:
     return value.strftime("%d.%m.%Y") if value else ""
-
-
-def _chf(amount: Decimal) -> str:
-    # Swiss style: apostrophe thousands separator, point for decimals.
-    return f"{amount:,.2f}".replace(",", "'")
 
 
 def _salutations(contact: Contact | None, language: str) -> tuple[str, str]:
@@ -140,10 +147,11 @@ def placeholder_values(
         "today": _date(timezone.localdate()),
         "document_name": document_name,
         "work_report_date": _date(work_report.date) if work_report else "",
-        "work_report_hours": formats.number_format(work_report.total_hours) if work_report else "",
+        "work_report_hours": quantity_format(work_report.total_hours) if work_report else "",
         "offer_number": offer.number if offer else "",
         "offer_valid_until": _date(offer.valid_until) if offer else "",
-        "offer_total": _chf(offer_totals(offer=offer).total) if offer else "",
+        "offer_total": amount_format(offer_totals(offer=offer).total) if offer else "",
         "photo_count": str(photo_count) if photo_count else "",
     }
-    return values
+    # A value this order lacks renders as its placeholder, never as a blank in the client's email.
+    return {name: value or Unfilled(name) for name, value in values.items()}

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from jinja2 import Template, TemplateSyntaxError, meta, nodes
 from jinja2.exceptions import SecurityError, TemplateError
 
-from .errors import TemplateLimitError, TemplateProblem, TemplateRenderError
+from .errors import TemplateLimitError, TemplateProblem, TemplateRenderError, syntax_error_message
 from .guards import explore, guard
 from .limits import MAX_SOURCE_CHARS, Budget, budget_active, deadline_from_now, grouped, too_complex
 from .placeholders import PLACEHOLDER_NAMES, sample_context
@@ -36,7 +36,7 @@ def _parse(source: str) -> nodes.Template:
     try:
         return _environment.parse(source)
     except TemplateSyntaxError as error:
-        message = _("erreur de syntaxe : %(error)s") % {"error": error.message}
+        message = _("erreur de syntaxe : %(error)s") % {"error": syntax_error_message(error.message or "")}
         raise TemplateRenderError(TemplateProblem(message, error.lineno)) from error
     except _TOO_COMPLEX as error:  # a number of thousands of digits is a ValueError
         raise too_complex() from error
@@ -47,7 +47,7 @@ def _compile(tree: nodes.Template) -> Template:
     try:
         return _environment.from_string(tree)
     except TemplateSyntaxError as error:
-        raise TemplateRenderError(TemplateProblem(error.message or "", error.lineno)) from error
+        raise TemplateRenderError(TemplateProblem(syntax_error_message(error.message or ""), error.lineno)) from error
     except _TOO_COMPLEX as error:
         raise too_complex() from error
 
@@ -151,7 +151,7 @@ def template_part_problems(source: str) -> list[TemplateProblem]:
     except TemplateRenderError as error:
         return [error.problem]
     except TemplateSyntaxError as error:
-        return [TemplateProblem(error.message or "", error.lineno)]
+        return [TemplateProblem(syntax_error_message(error.message or ""), error.lineno)]
     except (RecursionError, MemoryError):
         return [too_complex().problem]
     return []

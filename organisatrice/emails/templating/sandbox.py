@@ -122,11 +122,34 @@ def _bounded(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
     return bounded
 
 
+class Unfilled(str):
+    """A placeholder that has no value on this order (no report, no offer, no recipient…).
+
+    Empty, hence false, for the template's logic: `{{ building_name or order_title }}` still
+    falls back. Written out, it is the placeholder itself, so that the gap shows in the
+    composer and Send refuses it (see placeholders.unfilled_placeholders) instead of a blank
+    reaching the client.
+    """
+
+    name: str
+
+    def __new__(cls, name: str) -> "Unfilled":
+        value = super().__new__(cls, "")
+        value.name = name
+        return value
+
+    @property
+    def marker(self) -> str:
+        return f"{{{{ {self.name} }}}}"
+
+
 @pass_context
 def _charged(context: Context, value: Any) -> Any:
     """Every {{ output }}, literal text, list, dict and `~` concatenation."""
     budget = budget_current()
     budget.tick()
+    if isinstance(value, Unfilled):
+        value = value.marker
     return budget.charge(value)
 
 

@@ -1,6 +1,9 @@
 from django.db.models import QuerySet
 
+from organisatrice.people.models import language_name
+
 from ..models import EmailTemplate
+from .defaults import type_label
 
 
 def email_templates_active(*, type_code: str | None = None, language: str | None = None) -> QuerySet[EmailTemplate]:
@@ -20,3 +23,9 @@ def email_template_for(*, type_code: str, language: str) -> EmailTemplate | None
         if template is not None:
             return template
     return None
+
+
+def email_template_label(template: EmailTemplate) -> str:
+    """A template in a menu, in the interface's language: "Envoyer l'offre — Offerte (allemand)"."""
+    kind = type_label(code=template.type.code, name=template.type.name)
+    return f"{kind} — {template.name} ({language_name(template.language)})"

@@ -22,6 +22,7 @@ from organisatrice.emails.composer.errors import DraftAlreadySent
 from organisatrice.emails.composer.sending import email_send
 from organisatrice.emails.message.recipients import Recipient
 from organisatrice.emails.models import DraftAttachment, EmailDraft, EmailNote, EmailTemplate, OutgoingEmail
+from organisatrice.emails.outbox.envelope import verp_address
 from organisatrice.emails.outbox.tasks import deliver_due
 from organisatrice.orders.models import OrderEvent
 from tests.factories import BuildingFactory, ContactFactory, EmployeeFactory, OrderFactory, WorkReportLineFactory
@@ -77,7 +78,7 @@ def test_the_server_receives_exactly_what_was_composed_and_archived(draft, smtp_
     assert sorted(received.rcpt_tos) == sorted(
         ["a.favre@gerance.ch", "z.muller@gerance.ch", "archives@gerance.ch", "marie.rochat@dupont-sa.ch"]
     )
-    assert received.mail_from == "noreply@dupont-sa.ch"
+    assert received.mail_from == verp_address("noreply@dupont-sa.ch", sent.pk)
     [attachment] = list(message.iter_attachments())
     assert attachment.get_filename() == "Rapport de travail Les Érables.pdf"
     assert attachment.get_content().startswith(b"%PDF")
@@ -192,6 +193,12 @@ def test_a_draft_whose_work_report_is_gone_is_refused_with_what_to_do(client, dr
     assert "Le rapport de travail joint n'existe plus" in unescape(refused.content.decode())
     assert not OutgoingEmail.objects.exists()
     client.post(reverse("emails:draft_remove_attachment", args=[draft.pk, attachment.pk]))
+    # A work report email without a report is not sent either: the order has none left.
+    without = client.post(reverse("emails:draft_send", args=[draft.pk]))
+    assert without.status_code == 400
+    assert "joignez-le avant l'envoi" in unescape(without.content.decode())
+    free = EmailTemplate.objects.get(type__code="free", language="fr", is_default=True)
+    client.post(reverse("emails:draft_template", args=[draft.pk]), {"template": free.pk})
     assert client.post(reverse("emails:draft_send", args=[draft.pk])).status_code == 302
 
 

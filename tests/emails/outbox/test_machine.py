@@ -8,7 +8,7 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from organisatrice.emails.models import DeliveryAttempt, OutgoingEmail
-from organisatrice.emails.outbox.envelope import envelope_recipients, envelope_sender
+from organisatrice.emails.outbox.envelope import envelope_recipients, envelope_sender, verp_address
 from organisatrice.emails.outbox.results import SmtpResult, Stage
 from organisatrice.emails.outbox.services import (
     OutboxError,
@@ -104,7 +104,9 @@ def test_envelope_takes_to_cc_and_bcc_once_each_and_the_from_address():
     )
 
     assert envelope_recipients(email) == ["anne@gerance.ch", "marc@gerance.ch", "moi@dupont-sa.ch"]
-    assert envelope_sender(email) == "envoi@dupont-sa.ch"
+    # Its own envelope sender (VERP), so that a bounce names the email it is about.
+    assert envelope_sender(email) == verp_address("envoi@dupont-sa.ch", email.pk)
+    assert envelope_sender(email).startswith(f"envoi+e{email.pk}-")
 
 
 # --- Claim ------------------------------------------------------------------------------

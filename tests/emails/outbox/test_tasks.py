@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from organisatrice.content_store import blob_read
 from organisatrice.emails.models import DeliveryAttempt, OutgoingEmail
+from organisatrice.emails.outbox.envelope import verp_address
 from organisatrice.emails.outbox.services import outbox_cancel, outbox_retry
 from organisatrice.emails.outbox.tasks import deliver_due_emails, outbox_claim_due
 from organisatrice.orders.models import OrderEvent
@@ -48,7 +49,7 @@ def test_the_server_receives_exactly_the_archived_bytes(smtp_server, smtp_settin
     [received] = smtp_server.received
     assert received.data == blob_read(email.raw_sha256)
     assert received.message_id == email.message_id
-    assert received.mail_from == "envoi@dupont-sa.ch"
+    assert received.mail_from == verp_address("envoi@dupont-sa.ch", email.pk)
     email = reloaded(email)
     assert email.status == Status.SENT
     assert email.smtp_reply == "250 2.0.0 Ok: queued as T1"
