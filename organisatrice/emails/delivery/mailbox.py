@@ -11,6 +11,7 @@ import ipaddress
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
@@ -119,9 +120,16 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+@cache
+def _tls_context() -> ssl.SSLContext:
+    """The system's trusted CAs, loaded once per process: loading them costs about 100 ms, as much
+    as the rest of a connection, and every poll and every Sent-folder copy connects anew."""
+    return ssl.create_default_context()
+
+
 def mailbox_connect(config: MailboxConfig) -> IMAPClient:
     """A logged-in connection; raises what the network, TLS or the server says (see mailbox_error_text)."""
-    context = ssl.create_default_context()
+    context = _tls_context()
     client = IMAPClient(
         config.host,
         port=config.port,
