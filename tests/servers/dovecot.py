@@ -16,12 +16,11 @@ Postfix into the same Maildir: `virtual_mailbox_base = <root>/mail`, map line
 """
 
 import os
-import socket
 import stat
 import subprocess
-import time
 from pathlib import Path
 
+from tests.servers.listening import closed_wait, greeting_wait
 from tests.smtp_server import Certificate, free_port
 
 # Mail files belong to an unprivileged user: Dovecot refuses to serve mail as root, and
@@ -99,18 +98,10 @@ class DovecotServer:
         if result.returncode != 0:
             raise DovecotError(f"dovecot did not start: {errors.read_text().strip()}")
         self._running = True
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                with socket.create_connection((self.host, self.port), timeout=1) as probe:
-                    if probe.recv(100).startswith(b"* OK"):
-                        return self
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                self.stop()
-                raise DovecotError(f"dovecot not answering on {self.port}: see {self.log}")
-            time.sleep(0.05)
+        if greeting_wait(self.host, self.port, greeting=b"* OK", timeout=timeout):
+            return self
+        self.stop()
+        raise DovecotError(f"dovecot not answering on {self.port}: see {self.log}")
 
     def stop(self) -> None:
         if not self._running:
@@ -118,13 +109,7 @@ class DovecotServer:
         self._running = False
         subprocess.run(["doveadm", "-c", str(self.config), "stop"], capture_output=True, check=False)
         # `stop` returns before the listener is closed: wait, so "server down" is really down.
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection((self.host, self.port), timeout=0.2).close()
-            except OSError:
-                return
-            time.sleep(0.05)
+        closed_wait(self.host, self.port)
 
     def __enter__(self) -> "DovecotServer":
         return self.start()

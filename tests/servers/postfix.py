@@ -16,11 +16,10 @@ Nothing of the system's own mail set-up is used or changed (see ../shared/NOTES.
 import os
 import pwd
 import shutil
-import socket
 import subprocess
-import time
 from pathlib import Path
 
+from tests.servers.listening import closed_wait, greeting_wait
 from tests.smtp_server import free_port
 
 MASTER_CF = Path("/etc/postfix/master.cf")
@@ -70,31 +69,17 @@ class PostfixRelay:
         if result.returncode != 0:
             raise PostfixError(f"postfix did not start: {result.stderr.strip() or result.stdout.strip()}")
         self._running = True
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                with socket.create_connection((self.host, self.port), timeout=1) as probe:
-                    if probe.recv(100).startswith(b"220"):
-                        return self
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                self.stop()
-                raise PostfixError(f"postfix not answering on {self.port}: see {self.log}")
-            time.sleep(0.1)
+        if greeting_wait(self.host, self.port, greeting=b"220", timeout=timeout, interval=0.1):
+            return self
+        self.stop()
+        raise PostfixError(f"postfix not answering on {self.port}: see {self.log}")
 
     def stop(self) -> None:
         if not self._running:
             return
         self._running = False
         subprocess.run(["postfix", "-c", str(self.root), "stop"], capture_output=True, check=False)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection((self.host, self.port), timeout=0.2).close()
-            except OSError:
-                return
-            time.sleep(0.05)
+        closed_wait(self.host, self.port)
 
     def flush(self) -> None:
         """Tries the deferred mail again now."""
