@@ -1,6 +1,6 @@
 """The delivery room's reads: each recipient's status for the pages and the API, the warnings."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Set
 
 from django.db.models import QuerySet
 from django.utils import formats
@@ -18,31 +18,36 @@ _FROM_EMAIL_STATUS = {
 }
 
 
-def _derived(email: OutgoingEmail) -> list[EmailRecipient]:
-    status = _FROM_EMAIL_STATUS.get(OutgoingEmail.Status(email.status), Status.PENDING)
-    at = email.sent_at or email.created_at
-    rows: list[EmailRecipient] = []
-    seen: set[str] = set()
+def recipient_entries(email: OutgoingEmail, *, known: Set[str] = frozenset()) -> Iterator[tuple[str, str, str]]:
+    """(kind, name, address) for the email's To, Cc and Bcc in that order, each address once as
+    in the envelope (compared without case), leaving out the lowercase addresses in `known`."""
+    seen = set(known)
     kinds = EmailRecipient.Kind
     for kind, entries in ((kinds.TO, email.to), (kinds.CC, email.cc), (kinds.BCC, email.bcc)):
         for entry in entries:
             address = str(entry.get("email", "")).strip()
             if address and address.lower() not in seen:
                 seen.add(address.lower())
-                diagnostic = email.failure_reason if status == Status.REFUSED else ""
-                rows.append(
-                    EmailRecipient(
-                        email=email,
-                        position=len(rows),
-                        kind=kind,
-                        name=str(entry.get("name", "")),
-                        address=address,
-                        status=status,
-                        diagnostic=diagnostic,
-                        updated_at=at,
-                    )
-                )
-    return rows
+                yield kind, str(entry.get("name", "")), address
+
+
+def _derived(email: OutgoingEmail) -> list[EmailRecipient]:
+    status = _FROM_EMAIL_STATUS.get(OutgoingEmail.Status(email.status), Status.PENDING)
+    at = email.sent_at or email.created_at
+    diagnostic = email.failure_reason if status == Status.REFUSED else ""
+    return [
+        EmailRecipient(
+            email=email,
+            position=position,
+            kind=kind,
+            name=name,
+            address=address,
+            status=status,
+            diagnostic=diagnostic,
+            updated_at=at,
+        )
+        for position, (kind, name, address) in enumerate(recipient_entries(email))
+    ]
 
 
 def email_recipients(email: OutgoingEmail) -> list[EmailRecipient]:

@@ -20,6 +20,7 @@ from ..models import DeliveryReport, EmailRecipient, HardBouncedAddress, Outgoin
 from .dsn import status_in
 from .matching import Match, report_match
 from .reports import Action, ParsedReport, RecipientReport, ReportKind
+from .selectors import recipient_entries
 
 Status = EmailRecipient.Status
 Delivery = OutgoingEmail.Delivery
@@ -45,26 +46,18 @@ def _initial_status(email: OutgoingEmail) -> str:
 
 def _new_rows(email: OutgoingEmail, *, at: datetime.datetime, known: Set[str] = frozenset()) -> list[EmailRecipient]:
     """Rows for the email's To, Cc and Bcc (each address once, as in the envelope), but `known`."""
-    rows: list[EmailRecipient] = []
-    seen = set(known)
-    kinds = EmailRecipient.Kind
-    for kind, entries in ((kinds.TO, email.to), (kinds.CC, email.cc), (kinds.BCC, email.bcc)):
-        for entry in entries:
-            address = str(entry.get("email", "")).strip()
-            if address and address.lower() not in seen:
-                seen.add(address.lower())
-                rows.append(
-                    EmailRecipient(
-                        email=email,
-                        position=len(seen),
-                        kind=kind,
-                        name=str(entry.get("name", ""))[:200],
-                        address=address[:254],
-                        status=_initial_status(email),
-                        updated_at=at,
-                    )
-                )
-    return rows
+    return [
+        EmailRecipient(
+            email=email,
+            position=len(known) + index,
+            kind=kind,
+            name=name[:200],
+            address=address[:254],
+            status=_initial_status(email),
+            updated_at=at,
+        )
+        for index, (kind, name, address) in enumerate(recipient_entries(email, known=known), start=1)
+    ]
 
 
 def _rows_ensure(email: OutgoingEmail, *, at: datetime.datetime) -> dict[str, EmailRecipient]:
