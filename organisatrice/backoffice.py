@@ -1,9 +1,13 @@
-"""Building blocks of the backoffice shared by the apps: records it shows and never changes."""
+"""Building blocks of the backoffice shared by the apps: records it shows and never changes,
+passwords it keeps and never shows."""
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -31,3 +35,15 @@ class ViewOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+def stored_password_field(label: StrOrPromise) -> forms.CharField:
+    """A password the backoffice stores encrypted (organisatrice/vault.py) and never shows again:
+    left empty, the stored one stays."""
+    return forms.CharField(
+        label=label,
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=gettext_lazy("Enregistré chiffré, jamais réaffiché ; vide : le mot de passe enregistré reste."),
+    )

@@ -8,6 +8,8 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy
 
+from organisatrice.backoffice import stored_password_field
+
 from .models import SentCopy, SentCopyMailbox, SentCopyServer
 from .services import SentCopyInvalid, sent_copy_mailbox_save
 
@@ -24,13 +26,7 @@ class SentCopyServerAdmin(admin.ModelAdmin):
 
 
 class SentCopyMailboxForm(forms.ModelForm):
-    password = forms.CharField(
-        label=gettext_lazy("mot de passe d'application"),
-        required=False,
-        strip=False,
-        widget=forms.PasswordInput(render_value=False),
-        help_text=gettext_lazy("Enregistré chiffré, jamais réaffiché ; vide : le mot de passe enregistré reste."),
-    )
+    password = stored_password_field(gettext_lazy("mot de passe d'application"))
 
     class Meta:
         model = SentCopyMailbox

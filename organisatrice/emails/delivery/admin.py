@@ -12,19 +12,15 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from organisatrice.backoffice import stored_password_field
+
 from ..models import BounceMailbox, HardBouncedAddress
 from .mailbox import MailboxConfigError, mailbox_config_from_url
 from .polling import bounce_mailbox_settings_save, bounce_poll_interval
 
 
 class BounceMailboxForm(forms.ModelForm):
-    password = forms.CharField(
-        label=gettext_lazy("mot de passe"),
-        required=False,
-        strip=False,
-        widget=forms.PasswordInput(render_value=False),
-        help_text=gettext_lazy("Enregistré chiffré, jamais réaffiché ; vide : le mot de passe enregistré reste."),
-    )
+    password = stored_password_field(gettext_lazy("mot de passe"))
 
     class Meta:
         model = BounceMailbox
