@@ -210,7 +210,7 @@ def main() -> int:
 
     from organisatrice.documents.kinds import DocumentKind
     from organisatrice.documents.photos import photo_jpeg_quality, photo_long_edge, photo_variant
-    from organisatrice.documents.selectors import document_source_get
+    from organisatrice.documents.selectors import document_source_get, selected_records
     from organisatrice.documents.services import (
         document_pdf_render,
         document_preview_png,
@@ -235,7 +235,8 @@ def main() -> int:
 
         def render(kind: DocumentKind = kind, selection: dict[str, Any] = selection) -> bytes:
             # Everything but the cache: the queries, the data, the compilation.
-            source = document_source_get(order=order, kind=kind, selection=selection, language="fr")
+            records = selected_records(order=order, kind=kind, selection=selection)
+            source = document_source_get(order=order, records=records, language="fr")
             return document_pdf_render(source=source, data=data_json(source.data), sources=template_sources())
 
         # The first call prepares the photos (kept afterwards), the warm-up calls absorb it.
@@ -250,9 +251,8 @@ def main() -> int:
         medians[case] = result.median_ms
         results.append(result)
 
-    source = document_source_get(
-        order=order, kind=DocumentKind.WORK_REPORT, selection=cases["work_report_40_lines"][1], language="fr"
-    )
+    records = selected_records(order=order, kind=DocumentKind.WORK_REPORT, selection=cases["work_report_40_lines"][1])
+    source = document_source_get(order=order, records=records, language="fr")
     page = weasyprint_html(source.data, str(workspace_dir()))
 
     def weasy() -> bytes:

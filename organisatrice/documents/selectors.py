@@ -109,6 +109,33 @@ def selected_photos(*, order: Order, selection: dict[str, Any]) -> list[Photo]:
     return [found[pk] for pk in ids]
 
 
+@dataclass(frozen=True)
+class SelectedRecords:
+    """The records a selection names, read once: for the document, and for whoever else speaks
+    of them (an email's placeholders name the same report's date and hours)."""
+
+    kind: DocumentKind
+    work_report: WorkReport | None = None
+    offer: Offer | None = None
+    photos: list[Photo] = field(default_factory=list)
+    photo: Photo | None = None
+
+
+def selected_records(*, order: Order, kind: DocumentKind | str, selection: dict[str, Any]) -> SelectedRecords:
+    """The records of a document of this kind; raises DocumentError for a bad selection."""
+    try:
+        kind = DocumentKind(kind)
+    except ValueError:
+        raise DocumentError(gettext("Type de document inconnu.")) from None
+    if kind == DocumentKind.WORK_REPORT:
+        return SelectedRecords(kind=kind, work_report=selected_work_report(order=order, selection=selection))
+    if kind == DocumentKind.OFFER:
+        return SelectedRecords(kind=kind, offer=selected_offer(order=order, selection=selection))
+    if kind == DocumentKind.PHOTO_DOCUMENTATION:
+        return SelectedRecords(kind=kind, photos=selected_photos(order=order, selection=selection))
+    return SelectedRecords(kind=kind, photo=selected_photo(order=order, selection=selection))
+
+
 def _address_lines(street: str, postal_code: str, city: str) -> list[str]:
     return [line for line in (street, f"{postal_code} {city}".strip()) if line]
 
@@ -128,7 +155,8 @@ def _company_data(company: CompanySettings, labels: dict[str, str], logo: ImageV
 
 
 def _building_names(order: Order) -> str:
-    return "+".join(order.buildings.order_by("name").values_list("name", flat=True))
+    # Buildings are ordered by name: .all() keeps the order's prefetched ones.
+    return "+".join(b.name for b in order.buildings.all())
 
 
 def _common(
@@ -138,7 +166,7 @@ def _common(
     company = company_settings_get()
     logo = logo_variant(company=company)
     client = order.client
-    buildings = list(order.buildings.order_by("name"))
+    buildings = list(order.buildings.all())  # by name (Building.Meta), prefetched with the order
     title = f"{labels[kind]} {title_suffix}".strip()
     data: dict[str, Any] = {
         "lang": language,
@@ -300,21 +328,15 @@ def offer_source(*, order: Order, offer: Offer, language: str) -> DocumentSource
     )
 
 
-def document_source_get(
-    *, order: Order, kind: DocumentKind | str, selection: dict[str, Any], language: str
-) -> DocumentSource:
-    """What a PDF document of the order is made from; raises DocumentError for a bad selection."""
+def document_source_get(*, order: Order, records: SelectedRecords, language: str) -> DocumentSource:
+    """What a PDF document of the order is made from."""
     language = document_language(language)
-    if kind == DocumentKind.WORK_REPORT:
-        return work_report_source(
-            order=order, report=selected_work_report(order=order, selection=selection), language=language
-        )
-    if kind == DocumentKind.PHOTO_DOCUMENTATION:
-        return photo_documentation_source(
-            order=order, photos=selected_photos(order=order, selection=selection), language=language
-        )
-    if kind == DocumentKind.OFFER:
-        return offer_source(order=order, offer=selected_offer(order=order, selection=selection), language=language)
+    if records.work_report is not None:
+        return work_report_source(order=order, report=records.work_report, language=language)
+    if records.photos:
+        return photo_documentation_source(order=order, photos=records.photos, language=language)
+    if records.offer is not None:
+        return offer_source(order=order, offer=records.offer, language=language)
     raise DocumentError(gettext("Ce type de document n'est pas un PDF."))
 
 

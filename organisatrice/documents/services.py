@@ -2,7 +2,7 @@
 
 Public API for the email composer:
     document_render, document_preview_png, photo_prepare_for_email, filename_clean,
-    RenderedDocument, CleanedFilename, DocumentError;
+    selected_records, RenderedDocument, SelectedRecords, CleanedFilename, DocumentError;
     and in `documents.previews`, how previews are made under limits and what stands in
     for one that cannot be made.
 """
@@ -32,10 +32,11 @@ from .photos import photo_prepare_for_email
 from .previews import document_preview_png
 from .selectors import (
     DocumentSource,
+    SelectedRecords,
     document_source_get,
     filename_pattern_get,
     photo_filename_values,
-    selected_photo,
+    selected_records,
 )
 from .typst_engine import (
     TemplateSources,
@@ -50,11 +51,13 @@ __all__ = [
     "CleanedFilename",
     "DocumentError",
     "RenderedDocument",
+    "SelectedRecords",
     "document_cache_prune",
     "document_preview_png",
     "document_render",
     "filename_clean",
     "photo_prepare_for_email",
+    "selected_records",
 ]
 
 logger = logging.getLogger(__name__)
@@ -159,28 +162,28 @@ def document_render(
     selection: dict[str, Any],
     language: str,
     filename_pattern: str = "",
+    records: SelectedRecords | None = None,
 ) -> RenderedDocument:
     """A document of the order, ready to attach.
 
     `selection` says which records: {"work_report": id}, {"offer": id}, {"photos": [ids]}
-    for a photo documentation, {"photo": id} for one photo as a JPEG (kind PHOTOS).
+    for a photo documentation, {"photo": id} for one photo as a JPEG (kind PHOTOS);
+    `records`, the same already read by selected_records, spares reading them again.
     `language` is the recipient's (fr, de, en; others fall back to French). An empty
     `filename_pattern` means the kind's pattern from the backoffice.
     Raises DocumentError, with a message for the user, for a selection that does not
     belong to the order or a document that cannot be made.
     """
-    try:
-        kind = DocumentKind(kind)
-    except ValueError:
-        raise DocumentError(gettext("Type de document inconnu.")) from None
+    if records is None:
+        records = selected_records(order=order, kind=kind, selection=selection)
+    kind = records.kind
     language = document_language(language)
     content_type = KIND_CONTENT_TYPES[kind]
-    if kind == DocumentKind.PHOTOS:
-        photo = selected_photo(order=order, selection=selection)
-        content = photo_prepare_for_email(photo=photo)
-        values = photo_filename_values(order=order, photo=photo, language=language)
+    if records.photo is not None:
+        content = photo_prepare_for_email(photo=records.photo)
+        values = photo_filename_values(order=order, photo=records.photo, language=language)
     else:
-        source = document_source_get(order=order, kind=kind, selection=selection, language=language)
+        source = document_source_get(order=order, records=records, language=language)
         content = document_pdf(order=order, source=source)
         values = source.filename_values
     filename = _filename(kind=kind, pattern=filename_pattern, values=values, content_type=content_type)

@@ -126,6 +126,11 @@ class WorkReport(models.Model):
 
     @property
     def total_hours(self) -> Decimal:
+        # A list that names its reports without showing their lines annotates the sum
+        # (work_reports_with_hours) rather than reading every line.
+        annotated = getattr(self, "lines_hours", None)
+        if annotated is not None:
+            return annotated
         return sum((line.hours for line in self.lines.all()), Decimal("0"))
 
 

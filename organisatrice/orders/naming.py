@@ -60,7 +60,7 @@ class NamedPhoto:
 
 def work_report_label(report: WorkReport, *, number: int, with_status: bool = True) -> str:
     """« Rapport n° 2 du 27.11.2026 · Marie Rochat, Luc Girard · 7.5 h · non transmis »; reads
-    the report's prefetched employees and lines."""
+    the report's prefetched employees, and its lines unless its hours were annotated."""
     employees = ", ".join(employee.full_name for employee in report.employees.all())
     label = _("Rapport n° %(number)d du %(date)s") % {"number": number, "date": _date(report.date)}
     hours = _("%(hours)s h") % {"hours": quantity_format(report.total_hours)}
@@ -100,7 +100,8 @@ def photo_label(photo: Photo, *, number: int) -> str:
 def work_reports_named(*, order: Order, reports: Iterable[WorkReport] | None = None) -> list[NamedWorkReport]:
     """The order's reports, newest first, each numbered in the order they were made (1 is the first).
 
-    `reports`, all of the order's, with their employees and lines, when already read."""
+    `reports`, all of the order's, with their employees and their lines or hours
+    (selectors.work_reports_with_hours), when already read."""
     reports = list(order_work_reports(order=order) if reports is None else reports)
     numbers = {r.pk: n for n, r in enumerate(sorted(reports, key=lambda r: (r.date, r.pk)), start=1)}
     return [

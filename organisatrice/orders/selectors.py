@@ -4,7 +4,17 @@ from typing import NamedTuple
 
 from django.core.paginator import EmptyPage, Page, Paginator
 from django.db import connections
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery, prefetch_related_objects
+from django.db.models import (
+    Count,
+    DecimalField,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
@@ -191,6 +201,14 @@ def order_get_for_user(*, employee: Employee | None, pk: int) -> Order:
 
 def order_work_reports(*, order: Order) -> QuerySet[WorkReport]:
     return order.work_reports.prefetch_related("lines__employee", "materials", "employees")
+
+
+def work_reports_with_hours(*, order: Order) -> QuerySet[WorkReport]:
+    """The order's reports with their employees and the sum of their hours, not their lines:
+    enough to name them (orders.naming)."""
+    return order.work_reports.annotate(
+        lines_hours=Coalesce(Sum("lines__hours"), Value(Decimal("0")), output_field=DecimalField())
+    ).prefetch_related("employees")
 
 
 def order_photos(*, order: Order) -> QuerySet[Photo]:

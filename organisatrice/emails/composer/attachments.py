@@ -23,7 +23,7 @@ from PIL import Image, UnidentifiedImageError
 from organisatrice.content_store import blob_put
 from organisatrice.documents.kinds import JPEG, PDF, PNG, DocumentKind
 from organisatrice.documents.previews import IMAGE_FORMATS, PREVIEW_MAX_PIXELS
-from organisatrice.documents.services import DocumentError, document_render, filename_clean
+from organisatrice.documents.services import DocumentError, SelectedRecords, document_render, filename_clean
 from organisatrice.orders.models import Order
 from organisatrice.people.models import CompanySettings, Employee
 from organisatrice.people.selectors import company_settings_get
@@ -48,7 +48,13 @@ class PreparedAttachment:
 
 
 def document_prepare(
-    *, order: Order, language: str, kind: str, selection: dict, filename_pattern: str = ""
+    *,
+    order: Order,
+    language: str,
+    kind: str,
+    selection: dict,
+    filename_pattern: str = "",
+    records: SelectedRecords | None = None,
 ) -> PreparedAttachment:
     try:
         document = document_render(
@@ -57,6 +63,7 @@ def document_prepare(
             selection=selection,
             language=language,
             filename_pattern=filename_pattern,
+            records=records,
         )
     except DocumentError as error:
         raise DraftInvalid({"attachments": [str(error)]}) from error
@@ -71,8 +78,11 @@ def document_prepare(
     )
 
 
-def template_document_prepare(*, order: Order, template: EmailTemplate, selection: dict) -> PreparedAttachment | None:
-    """The document the template attaches, if it attaches one and the order has it."""
+def template_document_prepare(
+    *, order: Order, template: EmailTemplate, selection: dict, records: SelectedRecords | None
+) -> PreparedAttachment | None:
+    """The document the template attaches, if it attaches one and the order has it; `records`,
+    its records as template_records read them for the placeholders."""
     if not (template.attachment_kind and selection):
         return None
     return document_prepare(
@@ -81,6 +91,7 @@ def template_document_prepare(*, order: Order, template: EmailTemplate, selectio
         kind=template.attachment_kind,
         selection=selection,
         filename_pattern=template.filename_pattern,
+        records=records,
     )
 
 

@@ -6,12 +6,12 @@ as menu values ("work_report:12", "offer:3", "photo_documentation:all",
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organisatrice.documents.kinds import DocumentKind
-from organisatrice.orders.models import Order, WorkReportLine
+from organisatrice.orders.models import Order
 from organisatrice.orders.naming import (
     NamedOffer,
     NamedPhoto,
@@ -21,6 +21,7 @@ from organisatrice.orders.naming import (
     photos_named,
     work_reports_named,
 )
+from organisatrice.orders.selectors import work_reports_with_hours
 
 from .prefill import OrderHoldings
 
@@ -35,11 +36,8 @@ class OrderDocuments:
 
     @classmethod
     def of(cls, order: Order) -> "OrderDocuments":
-        reports = order.work_reports.prefetch_related(
-            Prefetch("lines", queryset=WorkReportLine.objects.only("report_id", "hours")), "employees"
-        )
         return cls(
-            reports=work_reports_named(order=order, reports=reports),
+            reports=work_reports_named(order=order, reports=work_reports_with_hours(order=order)),
             offers=offers_named(order=order),
             photos=photos_named(order=order),
         )

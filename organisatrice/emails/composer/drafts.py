@@ -40,6 +40,7 @@ from .prefill import (
     parts_untouched,
     primary_contact,
     template_for_document,
+    template_records,
     template_selection,
 )
 from .selectors import main_contact
@@ -67,10 +68,11 @@ def email_draft_create(
     if selection is None:
         selection = default_selection(order=order, kind=template.attachment_kind)
         ensure_template_usable(template=template, default=selection)
+    records = template_records(order=order, template=template, selection=selection)
     parts = parts_render(
-        template=template, order=order, employee=author, company=company, contact=contact, selection=selection
+        template=template, order=order, employee=author, company=company, contact=contact, records=records
     )
-    document = template_document_prepare(order=order, template=template, selection=selection)
+    document = template_document_prepare(order=order, template=template, selection=selection, records=records)
     with transaction.atomic():
         draft = EmailDraft.objects.create(
             order=order,
@@ -239,8 +241,9 @@ def email_draft_apply_template(
             current if same_kind and current else default_selection(order=draft.order, kind=template.attachment_kind)
         )
         ensure_template_usable(template=template, default=selection)
+    records = template_records(order=draft.order, template=template, selection=selection)
     parts = parts_render(
-        template=template, order=draft.order, employee=employee, company=company, contact=contact, selection=selection
+        template=template, order=draft.order, employee=employee, company=company, contact=contact, records=records
     )
     replaced, signature_kept = set(parts), False
     if keep_edits and draft.template is not None:
@@ -253,14 +256,14 @@ def email_draft_apply_template(
                 employee=employee,
                 company=company,
                 contacts=[None, *order_recipient_candidates(order=draft.order).all_contacts()],
-                selection=current,
+                records=template_records(order=draft.order, template=draft.template, selection=current),
             )
         except DraftInvalid:
             before = []  # the old template no longer renders: every part counts as written by hand
         replaced = parts_untouched(draft=draft, rendered_before=before)
         old_signature = signature_default(employee=employee, company=company, language=draft.language)
         signature_kept = draft.signature.strip() != old_signature.strip()
-    document = template_document_prepare(order=draft.order, template=template, selection=selection)
+    document = template_document_prepare(order=draft.order, template=template, selection=selection, records=records)
     with transaction.atomic():
         locked = lock_editable(draft=draft, employee=employee)
         for name in replaced:

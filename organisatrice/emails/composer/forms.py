@@ -18,12 +18,18 @@ class NewEmailForm(forms.Form):
     """The first step: which template, for whom; the rest is pre-filled from it."""
 
     template = forms.ModelChoiceField(queryset=EmailTemplate.objects.none(), label=_("Gabarit"))
-    contact = forms.ModelChoiceField(queryset=Contact.objects.none(), label=_("Destinataire principal"), required=False)
+    # One of the order's contacts, already read with the order: checked against them, not queried.
+    contact = forms.TypedChoiceField(label=_("Destinataire principal"), required=False, coerce=int, empty_value=None)
 
-    def __init__(self, *args: Any, templates: QuerySet[EmailTemplate], contacts: QuerySet[Contact], **kwargs: Any):
+    def __init__(self, *args: Any, templates: QuerySet[EmailTemplate], contacts: list[Contact], **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["template"].queryset = templates  # type: ignore[attr-defined]
-        self.fields["contact"].queryset = contacts  # type: ignore[attr-defined]
+        self.contacts = {contact.pk: contact for contact in contacts}
+        self.fields["contact"].choices = [("", "—"), *((pk, c.full_name) for pk, c in self.contacts.items())]  # type: ignore[attr-defined]
+
+    def clean_contact(self) -> Contact | None:
+        pk = self.cleaned_data["contact"]
+        return None if pk is None else self.contacts[pk]
 
 
 class DraftForm(forms.Form):

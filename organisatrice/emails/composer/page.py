@@ -16,7 +16,7 @@ from ..message.recipients import recipients_from_json
 from ..models import EmailDraft, EmailTemplate
 from ..templating.selectors import email_template_label
 from .documents import OrderDocuments
-from .prefill import default_selection, template_selection, template_unavailable, template_variant
+from .prefill import default_selection, template_selection, template_unavailable
 from .selectors import main_contact
 
 
@@ -80,14 +80,25 @@ class LanguageSwitch:
     template: EmailTemplate
 
 
-def language_switch(*, draft: EmailDraft, candidates: RecipientCandidates) -> LanguageSwitch | None:
+def language_switch(
+    *, draft: EmailDraft, candidates: RecipientCandidates, templates: QuerySet[EmailTemplate]
+) -> LanguageSwitch | None:
+    """`templates`, the active ones as email_templates_active orders them (the menus' list,
+    read once): within a type and a language, the default comes first."""
     first = next(iter(recipients_from_json(draft.to)), None)
     if first is None or draft.template is None:
         return None
     contact = next((c for c in candidates.all_contacts() if c.email.lower() == first.email.lower()), None)
     if contact is None or contact.language == draft.language:
         return None
-    variant = template_variant(template=draft.template, language=contact.language)
+    variant = next(
+        (
+            t
+            for t in templates
+            if t.type_id == draft.template.type_id and t.language == contact.language and t.pk != draft.template.pk
+        ),
+        None,
+    )
     return LanguageSwitch(contact=contact, template=variant) if variant else None
 
 

@@ -16,7 +16,8 @@ from django.utils.translation import override
 
 from organisatrice.clients.models import Contact
 from organisatrice.documents.kinds import DocumentKind
-from organisatrice.orders.models import Offer, Order, WorkReport
+from organisatrice.documents.services import DocumentError, SelectedRecords, selected_records
+from organisatrice.orders.models import Offer, Order
 from organisatrice.orders.naming import offer_expired
 from organisatrice.people.models import CompanySettings, Employee
 
@@ -99,16 +100,6 @@ def template_for_document(*, kind: str, language: str) -> EmailTemplate | None:
     return None
 
 
-def template_variant(*, template: EmailTemplate, language: str) -> EmailTemplate | None:
-    """The same type of template in another language, if there is one."""
-    return (
-        email_templates_active(type_code=template.type.code, language=language)
-        .exclude(pk=template.pk)
-        .order_by("-is_default", "name")
-        .first()
-    )
-
-
 def default_selection(*, order: Order, kind: str) -> dict:
     if kind == DocumentKind.WORK_REPORT:
         # The latest report not yet sent to the client; else the latest sent. Nulls placed
@@ -135,23 +126,14 @@ def template_selection(draft: EmailDraft) -> dict:
     return {}
 
 
-@dataclass
-class _DocumentFacts:
-    work_report: WorkReport | None = None
-    offer: Offer | None = None
-    photo_count: int = 0
-
-
-def _document_facts(*, order: Order, selection: dict) -> _DocumentFacts:
-    facts = _DocumentFacts()
-    if "work_report" in selection:
-        # Its lines are read only if the template asks for its hours.
-        facts.work_report = order.work_reports.filter(pk=selection["work_report"]).first()
-    if "offer" in selection:
-        facts.offer = order.offers.filter(pk=selection["offer"]).prefetch_related("lines").first()
-    if "photos" in selection:
-        facts.photo_count = order.photos.filter(pk__in=selection["photos"]).count()
-    return facts
+def template_records(*, order: Order, template: EmailTemplate, selection: dict) -> SelectedRecords | None:
+    """The records of the template's document, read once for its placeholders and its file."""
+    if not (template.attachment_kind and selection):
+        return None
+    try:
+        return selected_records(order=order, kind=template.attachment_kind, selection=selection)
+    except DocumentError as error:
+        raise DraftInvalid({"attachments": [str(error)]}) from error
 
 
 def parts_render(
@@ -161,11 +143,11 @@ def parts_render(
     employee: Employee,
     company: CompanySettings,
     contact: Contact | None,
-    selection: dict,
+    records: SelectedRecords | None,
 ) -> dict[str, str]:
     """Subject and text parts of the template, filled from the order and the selected document."""
     return parts_render_for_each(
-        template=template, order=order, employee=employee, company=company, contacts=[contact], selection=selection
+        template=template, order=order, employee=employee, company=company, contacts=[contact], records=records
     )[0]
 
 
@@ -176,10 +158,9 @@ def parts_render_for_each(
     employee: Employee,
     company: CompanySettings,
     contacts: list[Contact | None],
-    selection: dict,
+    records: SelectedRecords | None,
 ) -> list[dict[str, str]]:
-    """The parts as the template writes them for each of these recipients (the document read once)."""
-    facts = _document_facts(order=order, selection=selection)
+    """The parts as the template writes them for each of these recipients."""
     with override(template.language):
         document_name = str(DocumentKind(template.attachment_kind).label) if template.attachment_kind else ""
     renderings = []
@@ -190,9 +171,9 @@ def parts_render_for_each(
             company=company,
             language=template.language,
             contact=contact,
-            work_report=facts.work_report,
-            offer=facts.offer,
-            photo_count=facts.photo_count,
+            work_report=records.work_report if records else None,
+            offer=records.offer if records else None,
+            photo_count=len(records.photos) if records else 0,
             document_name=document_name,
         )
         renderings.append(_render(template, values))
@@ -262,6 +243,6 @@ def offer_default_sentence_kept(*, draft: EmailDraft, offer: Offer, company: Com
         employee=draft.author,
         company=company,
         contact=primary_contact(draft=draft),
-        selection={"offer": offer.pk},
+        records=SelectedRecords(kind=DocumentKind.OFFER, offer=offer),
     )["motivation"]
     return bool(sentence) and " ".join(sentence.split()) in " ".join(draft.motivation.split())

@@ -42,9 +42,9 @@ def email_new(request: EmployeeRequest, pk: int) -> HttpResponse:
     """Step one of the composer: the template, the document it is about and the main recipient."""
     order = order_get_for_user(employee=request.employee, pk=pk)
     ensure_can_send(employee=request.employee, order=order)
-    contacts = selectors.order_contacts(order=order)
+    candidates = order_recipient_candidates(order=order)
     templates = email_templates_active()
-    form = NewEmailForm(request.POST or None, templates=templates, contacts=contacts)
+    form = NewEmailForm(request.POST or None, templates=templates, contacts=candidates.all_contacts())
     if request.method == "POST" and form.is_valid():
         chosen = form.cleaned_data["template"]
         # Without the page's script every kind's menu is posted: the template's own counts.
@@ -62,7 +62,6 @@ def email_new(request: EmployeeRequest, pk: int) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             return redirect("emails:draft", pk=draft.pk)
-    candidates = order_recipient_candidates(order=order)
     documents = OrderDocuments.of(order)
     options = page.template_options(templates=templates, documents=documents)
     if not form.is_bound:
@@ -100,6 +99,7 @@ def _composer_context(
     company = company_settings_get()
     candidates = order_recipient_candidates(order=order)
     contacts = candidates.all_contacts()
+    templates = email_templates_active()
     roles, _extras = contact_roles(draft=draft, contacts=contacts)
     if form is None:
         form = DraftForm(initial=draft_form_initial(draft=draft, contacts=contacts))
@@ -120,8 +120,8 @@ def _composer_context(
         "building_contacts": [(b, [(c, roles.get(c.pk, "")) for c in cs]) for b, cs in candidates.building_contacts],
         "role_choices": ROLE_CHOICES,
         "attachments": list(draft.attachments.all()),
-        "menus": page.ComposerMenus(draft=draft, templates=email_templates_active()),
-        "language_switch": page.language_switch(draft=draft, candidates=candidates),
+        "menus": page.ComposerMenus(draft=draft, templates=templates),
+        "language_switch": page.language_switch(draft=draft, candidates=candidates, templates=templates),
         "confirm_expired_offer": confirm_expired_offer,
         "total_size": total,
         "size_limit": limit,
