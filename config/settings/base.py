@@ -125,6 +125,13 @@ else:
     # A new PostgreSQL connection costs a few milliseconds per request; keep them open.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Server-side binding lets psycopg prepare a query once it ran 5 times on a connection
+    # (kept open above): PostgreSQL then reuses its plan instead of planning the joins again
+    # at each request, which cost more than running them (0.95 of 1.2 ms for the composer's
+    # draft). A pooler in transaction mode without prepared-statement support (PgBouncer
+    # before 1.21) cannot keep them: POSTGRES_PREPARED_STATEMENTS=false there.
+    if env.bool("POSTGRES_PREPARED_STATEMENTS", default=True):
+        DATABASES["default"].setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 5})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
