@@ -215,10 +215,12 @@ def expired_offer(*, draft: EmailDraft, today: datetime.date | None = None) -> O
     offer_ids = [
         a.selection.get("offer")
         for a in draft.attachments.all()
-        if a.document_kind == DocumentKind.OFFER and isinstance(a.selection, dict)
+        if a.document_kind == DocumentKind.OFFER and isinstance(a.selection, dict) and a.selection.get("offer")
     ]
+    if not offer_ids:
+        return None  # asked at every autosave, for drafts that mostly attach no offer
     today = today or timezone.localdate()
-    for offer in Offer.objects.filter(order_id=draft.order_id, pk__in=[i for i in offer_ids if i]):
+    for offer in Offer.objects.filter(order_id=draft.order_id, pk__in=offer_ids):
         if offer_expired(offer, today=today):
             return offer
     return None
