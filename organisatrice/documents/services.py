@@ -16,7 +16,6 @@ from typing import Any
 
 import typst
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -122,10 +121,11 @@ def document_pdf(*, order: Order, source: DocumentSource) -> bytes:
         return cached
     content = document_pdf_render(source=source, data=data, sources=sources)
     storage_name = derived_put(content, area=RENDER_AREA, extension=".pdf")
-    now = timezone.now()
-    try:
-        with transaction.atomic():
-            DocumentRender.objects.create(
+    # The same document rendered at the same moment elsewhere keeps its row: either copy will
+    # do. ON CONFLICT rather than a savepoint around the insert: one round trip, not three.
+    DocumentRender.objects.bulk_create(
+        [
+            DocumentRender(
                 key=key,
                 order=order,
                 kind=source.kind,
@@ -138,11 +138,11 @@ def document_pdf(*, order: Order, source: DocumentSource) -> bytes:
                 content_type=PDF,
                 size=len(content),
                 storage_name=storage_name,
-                last_used_at=now,
+                last_used_at=timezone.now(),
             )
-    except IntegrityError:
-        # The same document was rendered at the same moment elsewhere; either copy will do.
-        pass
+        ],
+        ignore_conflicts=True,
+    )
     return content
 
 

@@ -8,6 +8,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone, translation
 from PIL import Image
 from pypdf import PdfReader
@@ -307,6 +308,25 @@ def test_a_lost_cache_file_is_rendered_again(order, work_report):
     default_storage.delete(DocumentRender.objects.get().storage_name)
     document = render(order, DocumentKind.WORK_REPORT, {"work_report": work_report.pk})
     assert_valid_pdf(document.content)
+
+
+def test_the_same_document_stored_meanwhile_by_another_request_is_kept(order, work_report):
+    """Two requests render the same new document at once: both miss the cache, the second
+    insert meets the first's row. Played here by storing the row twice, as its insert runs."""
+    stored = []
+
+    def another_request_first(execute, sql, params, many, context):
+        if sql.startswith("INSERT") and '"documents_documentrender"' in sql and not stored:
+            stored.append(execute(sql, params, many, context))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(another_request_first):
+        document = render(order, DocumentKind.WORK_REPORT, {"work_report": work_report.pk})
+
+    assert stored
+    assert_valid_pdf(document.content)
+    assert DocumentRender.objects.count() == 1
+    assert render(order, DocumentKind.WORK_REPORT, {"work_report": work_report.pk}).content == document.content
 
 
 def test_the_file_name_pattern_comes_from_the_backoffice(order, work_report):

@@ -212,8 +212,8 @@ def parts_untouched(*, draft: EmailDraft, rendered_before: list[dict[str, str]])
 
 def expired_offer(*, draft: EmailDraft, today: datetime.date | None = None) -> Offer | None:
     """The expired offer the draft attaches, if any."""
-    offer_ids = [
-        a.selection.get("offer")
+    offer_ids: list[int] = [
+        a.selection["offer"]
         for a in draft.attachments.all()
         if a.document_kind == DocumentKind.OFFER and isinstance(a.selection, dict) and a.selection.get("offer")
     ]
