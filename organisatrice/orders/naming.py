@@ -118,8 +118,10 @@ def offers_named(*, order: Order, today: datetime.date | None = None) -> list[Na
     ]
 
 
-def photos_named(*, order: Order) -> list[NamedPhoto]:
-    photos = list(order_photos(order=order))
+def photos_named(*, order: Order, photos: Iterable[Photo] | None = None) -> list[NamedPhoto]:
+    """The order's photos, numbered; `photos`, all of them in the same order, when a list needs
+    only their names (not who took them, nor where)."""
+    photos = list(order_photos(order=order) if photos is None else photos)
     return [NamedPhoto(photo=p, number=n, label=photo_label(p, number=n)) for n, p in enumerate(photos, start=1)]
 
 

@@ -39,7 +39,7 @@ class OrderDocuments:
         return cls(
             reports=work_reports_named(order=order, reports=work_reports_with_hours(order=order)),
             offers=offers_named(order=order),
-            photos=photos_named(order=order),
+            photos=photos_named(order=order, photos=order.photos.all()),
         )
 
     @property
