@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from django.db.models import Q
 
 from .models import Order, OrderEvent, WorkReport
+from .naming import work_reports_named
 from .search import order_search_texts
 
 
@@ -46,12 +47,17 @@ def work_reports_mark_reported(*, report_ids: Iterable[int], email_id: int, sent
             reported_at=sent_at, reported_email_id=email_id
         )
     ]
-    for report in WorkReport.objects.filter(pk__in=newly_reported):
+    for order in Order.objects.filter(work_reports__in=newly_reported).distinct():
         # The order carries the date of its latest newly reported work.
-        Order.objects.filter(pk=report.order_id).filter(
-            Q(reported_at__isnull=True) | Q(reported_at__lt=sent_at)
-        ).update(reported_at=sent_at)
-        order_event_record(order_id=report.order_id, kind=OrderEvent.Kind.REPORTED, email_id=email_id, text=str(report))
+        Order.objects.filter(pk=order.pk).filter(Q(reported_at__isnull=True) | Q(reported_at__lt=sent_at)).update(
+            reported_at=sent_at
+        )
+        # Its timeline names each report as the order page does: two of a day read apart.
+        for named in work_reports_named(order=order):
+            if named.report.pk in newly_reported:
+                order_event_record(
+                    order_id=order.pk, kind=OrderEvent.Kind.REPORTED, email_id=email_id, text=named.title
+                )
     return newly_reported
 
 

@@ -33,7 +33,7 @@ def test_a_report_is_marked_by_the_first_email_that_carried_it():
     assert (report.reported_email_id, report.reported_at) == (first.pk, _sent_at(20))
     assert Order.objects.get(pk=report.order_id).reported_at == _sent_at(20)
     [event] = OrderEvent.objects.filter(order_id=report.order_id, kind=OrderEvent.Kind.REPORTED)
-    assert (event.email_id, event.text) == (first.pk, str(report))
+    assert (event.email_id, event.text) == (first.pk, "Rapport n° 1 du 20.11.2026 · 0 h")
 
 
 def test_the_order_carries_the_date_of_its_latest_reported_work():

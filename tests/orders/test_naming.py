@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from organisatrice.orders.models import OrderEvent
 from organisatrice.orders.naming import offers_named, photos_named, work_reports_named
 from organisatrice.orders.services import work_reports_mark_reported
 from organisatrice.swiss_numbers import quantity_format
@@ -58,6 +59,23 @@ def test_only_the_report_an_email_attached_is_transmitted_and_the_order_page_say
     assert {n.report.pk: n.transmitted for n in work_reports_named(order=order)} == {sent.pk: True, unsent.pk: False}
     assert "Rapport transmis au client le" in page
     assert "Pas encore transmis : rapport n° 2 du 27.11.2026" in page.replace("&#x27;", "'")
+
+
+def test_the_timeline_tells_apart_two_reports_of_a_day_sent_by_two_emails():
+    order = OrderFactory()
+    marie = EmployeeFactory(first_name="Marie", last_name="Rochat")
+    luc = EmployeeFactory(first_name="Luc", last_name="Girard")
+    first, second = _report(order, marie, hours="2.00"), _report(order, luc, hours="3.00")
+    for report in (first, second):
+        email = outgoing_email_create(order=order)
+        work_reports_mark_reported(report_ids=[report.pk], email_id=email.pk, sent_at=timezone.now())
+
+    lines = list(order.events.filter(kind=OrderEvent.Kind.REPORTED).order_by("pk").values_list("text", flat=True))
+
+    assert lines == [
+        "Rapport n° 1 du 27.11.2026 · Marie Rochat · 2 h",
+        "Rapport n° 2 du 27.11.2026 · Luc Girard · 3 h",
+    ]
 
 
 def test_photos_with_the_same_caption_differ_by_number_and_time():
