@@ -12,6 +12,8 @@ up, as a commercial document rounds.
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext as _
+
 THOUSANDS_SEPARATOR = "'"
 CURRENCY = "CHF"
 # A quantity or a rate is written with the decimals it has, up to this many.
@@ -44,3 +46,16 @@ def chf_format(value: Decimal | int | float | str) -> str:
 def percent_format(rate: Decimal | int | float | str) -> str:
     """8.1 % from 8.1 (a rate in percent, as the VAT rates are stored)."""
     return f"{quantity_format(rate)}\u00a0%"
+
+
+def filesize_format(size: int) -> str:
+    """264.2 Ko, 15 Mo, 980 octets: one decimal at most, in units of 1024 (the attachment limit
+    typed in Mo is 1024 × 1024 bytes); the unit in the interface's language (KB, MB in German)."""
+    if size < 1024:
+        return _("%(size)s octets") % {"size": amount_format(size, places=0)}
+    units = [_("%(size)s Ko"), _("%(size)s Mo"), _("%(size)s Go")]
+    power = 1
+    while power < len(units) and size >= 1024 ** (power + 1):
+        power += 1
+    value = (Decimal(size) / 1024**power).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return units[power - 1] % {"size": quantity_format(value)}

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import CompanySettings
 
-# The megabyte of filesizeformat, which states the limit to those who compose: 1024 × 1024 bytes.
+# The megabyte of swiss_numbers.filesize_format, which states the limit to those who compose: 1024 × 1024 bytes.
 MEGABYTE = 1024 * 1024
 # SMTP servers refuse far less; the limit must stay inside the model's PositiveIntegerField.
 MAX_ATTACHMENTS_MB = 2000

@@ -15,7 +15,7 @@ from organisatrice.documents.kinds import DocumentKind
 from organisatrice.documents.services import document_render
 from organisatrice.emails.templating.placeholders import placeholder_values
 from organisatrice.people.selectors import company_settings_get
-from organisatrice.swiss_numbers import amount_format, chf_format, percent_format, quantity_format
+from organisatrice.swiss_numbers import amount_format, chf_format, filesize_format, percent_format, quantity_format
 from tests.documents.pdf_tools import pdf_text
 from tests.factories import OfferFactory, OfferLineFactory, OrderFactory, WorkReportLineFactory
 
@@ -60,6 +60,22 @@ def test_the_page_filters_write_the_same_in_every_language(language):
     with translation.override(language):
         text = template.render(Context({"total": Decimal("4738.85"), "hours": Decimal("7.50"), "rate": "8.1"}))
     assert text == f"CHF{NBSP}4'738.85 7.5 8.1{NBSP}% "
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("fr", ["980 octets", "264.2 Ko", "15 Mo", "1.5 Mo", "2 Go", "1.2 Ko"]),
+        ("de", ["980 Bytes", "264.2 KB", "15 MB", "1.5 MB", "2 GB", "1.2 KB"]),
+        ("en", ["980 bytes", "264.2 KB", "15 MB", "1.5 MB", "2 GB", "1.2 KB"]),
+    ],
+)
+def test_file_sizes_have_a_point_and_the_units_of_the_attachment_limit(language, expected):
+    sizes = [980, 270_540, 15 * 1024 * 1024, 1536 * 1024, 2 * 1024**3, 1229]
+    template = Template("{% load swiss_numbers %}{{ size|filesize }}")
+    with translation.override(language):
+        assert [filesize_format(size) for size in sizes] == expected
+        assert template.render(Context({"size": 15 * 1024 * 1024})) == expected[2]
 
 
 @pytest.mark.django_db

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 import puremagic
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.template.defaultfilters import filesizeformat
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,6 +26,7 @@ from organisatrice.documents.services import DocumentError, SelectedRecords, doc
 from organisatrice.orders.models import Order
 from organisatrice.people.models import CompanySettings, Employee
 from organisatrice.people.selectors import company_settings_get
+from organisatrice.swiss_numbers import filesize_format
 
 from ..models import DraftAttachment, EmailDraft, EmailTemplate
 from ..policy import ensure_can_send
@@ -126,7 +126,7 @@ def _ensure_fits(*, draft: EmailDraft, adding: int, company: CompanySettings) ->
             {
                 "attachments": [
                     _("Les annexes dépasseraient la taille maximale (%(total)s sur %(limit)s).")
-                    % {"total": filesizeformat(total), "limit": filesizeformat(company.max_attachments_size)}
+                    % {"total": filesize_format(total), "limit": filesize_format(company.max_attachments_size)}
                 ]
             }
         )

@@ -4,7 +4,6 @@ from dataclasses import dataclass, replace
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from organisatrice.content_store import blob_put, blob_read
@@ -12,6 +11,7 @@ from organisatrice.deliverability.signing import SigningUnavailable, message_sig
 from organisatrice.documents.kinds import DocumentKind
 from organisatrice.people.models import CompanySettings, Employee
 from organisatrice.people.selectors import company_settings_get
+from organisatrice.swiss_numbers import filesize_format
 
 from ..delivery.selectors import hard_bounce_warnings
 from ..message.bodies import EmailParts, body_html, body_text, sender_name
@@ -61,7 +61,7 @@ def draft_problems(
     if total > company.max_attachments_size:
         problems.setdefault("attachments", []).append(
             _("Les annexes dépassent la taille maximale (%(total)s sur %(limit)s).")
-            % {"total": filesizeformat(total), "limit": filesizeformat(company.max_attachments_size)}
+            % {"total": filesize_format(total), "limit": filesize_format(company.max_attachments_size)}
         )
     for attachment in draft.attachments.all():
         # Only a draft from before reports were protected can lose its report.
@@ -81,7 +81,7 @@ def draft_warnings(*, draft: EmailDraft, company: CompanySettings) -> list[str]:
             _("Les annexes atteignent %(percent)d %% de la taille maximale (%(limit)s).")
             % {
                 "percent": 100 * total // company.max_attachments_size,
-                "limit": filesizeformat(company.max_attachments_size),
+                "limit": filesize_format(company.max_attachments_size),
             }
         )
     warnings.extend(content_warnings(draft=draft))

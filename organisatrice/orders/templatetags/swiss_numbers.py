@@ -1,4 +1,5 @@
-"""The pages write numbers as the PDFs and the emails do: {{ total|chf }}, {{ rate|percent }}.
+"""The pages write numbers as the PDFs and the emails do: {{ total|chf }}, {{ rate|percent }},
+{{ attachment.size|filesize }}.
 
 See organisatrice/swiss_numbers.py for the convention.
 """
@@ -11,7 +12,7 @@ from django import template
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
-from organisatrice.swiss_numbers import amount_format, chf_format, percent_format, quantity_format
+from organisatrice.swiss_numbers import amount_format, chf_format, filesize_format, percent_format, quantity_format
 
 register = template.Library()
 
@@ -34,3 +35,4 @@ register.filter("chf", _number_filter(chf_format))
 register.filter("amount", _number_filter(amount_format))
 register.filter("quantity", _number_filter(quantity_format))
 register.filter("percent", _number_filter(percent_format))
+register.filter("filesize", _number_filter(lambda size: filesize_format(int(size))))
