@@ -9,9 +9,10 @@ from django.db.models import Model
 from django.http import HttpRequest
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
 from organisatrice.devtools.demo import demo_seed
-from organisatrice.orders.models import Order
+from organisatrice.orders.models import Order, OrderReadyToBill
 from tests import factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.shared_media]
@@ -92,3 +93,31 @@ def test_order_changelist_searches_number_and_client(superuser_client):
     found = list(by_client.context["cl"].result_list)
     assert wanted in found
     assert {o.client_id for o in found} == {wanted.client_id}
+
+
+@pytest.mark.parametrize(
+    ("model", "term"),
+    [(Order, "Gerance Eoliennes"), (Order, "les hetres-noirs"), (Order, "BELRICHARD"), (OrderReadyToBill, "hetres")],
+)
+def test_the_backoffice_finds_orders_as_the_order_list_does_accents_and_contacts_aside(superuser_client, model, term):
+    # Names the demo data does not have, accented where the terms are not.
+    client = factories.ClientFactory(name="Gérance Éoliennes Wüthrich SA")
+    order = factories.OrderFactory(number="2099-00001", client=client, title="Chauffage", reported_at=timezone.now())
+    order.buildings.add(factories.BuildingFactory(name="Résidence Les Hêtres-Noirs"))
+    factories.ContactFactory(client=client, first_name="Anne", last_name="Bélrichard")
+    factories.OrderFactory(number="2099-00002", title="Autre commande")
+
+    found = superuser_client.get(admin_url(model, "changelist"), {"q": term}).context["cl"].result_list
+
+    assert [o.pk for o in found] == [order.pk]
+
+
+def test_an_order_picker_elsewhere_in_the_backoffice_searches_the_same_way(superuser_client):
+    order = factories.OrderFactory(
+        number="2099-00001", client=factories.ClientFactory(name="Gérance Éoliennes Wüthrich SA")
+    )
+    response = superuser_client.get(
+        reverse("admin:autocomplete"),
+        {"term": "eoliennes wuthrich", "app_label": "orders", "model_name": "workreport", "field_name": "order"},
+    )
+    assert [result["id"] for result in response.json()["results"]] == [str(order.pk)]

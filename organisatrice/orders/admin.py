@@ -21,6 +21,7 @@ from .models import (
     WorkReportLine,
     WorkReportMaterial,
 )
+from .search import search_normalise
 
 
 class WorkReportInline(admin.TabularInline):
@@ -56,11 +57,22 @@ class OrderEventInline(admin.TabularInline):
         return False
 
 
+class OrderSearchAdmin(admin.ModelAdmin):
+    """The backoffice finds orders as the order list does: by number, title, client, building,
+    responsible or contact, accents and case aside, in the normalised words each order keeps
+    (orders/search.py). Also what the other pages' order pickers search."""
+
+    search_fields = ["search_text__contains"]
+    search_help_text = _("Numéro, titre, client, bâtiment, responsable ou contact, avec ou sans accents.")
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str) -> tuple[QuerySet, bool]:
+        return super().get_search_results(request, queryset, search_normalise(search_term))
+
+
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(OrderSearchAdmin):
     list_display = ["number", "title", "client", "responsible", "status", "start_date", "reported_at"]
     list_filter = ("status", "responsible", ("reported_at", admin.EmptyFieldListFilter), "start_date")
-    search_fields = ["number", "title", "client__name", "buildings__name", "responsible__last_name"]
     autocomplete_fields = ["client", "buildings", "responsible"]
     readonly_fields = ["number", "created_at", "reported_at"]
     list_select_related = ["client", "responsible"]
@@ -117,7 +129,7 @@ class OfferAdmin(admin.ModelAdmin):
 
 
 @admin.register(OrderReadyToBill)
-class OrderReadyToBillAdmin(ViewOnlyAdmin):
+class OrderReadyToBillAdmin(OrderSearchAdmin, ViewOnlyAdmin):
     list_display = [
         "number",
         "title",
@@ -129,7 +141,6 @@ class OrderReadyToBillAdmin(ViewOnlyAdmin):
         "undelivered_reports",
     ]
     list_filter = [("reported_at", admin.DateFieldListFilter), "status", "responsible"]
-    search_fields = ["number", "title", "client__name"]
     list_select_related = ["client", "responsible"]
     date_hierarchy = "reported_at"
     change_list_template = "admin/orders/orderreadytobill/change_list.html"

@@ -313,7 +313,7 @@ def test_a_lost_cache_file_is_rendered_again(order, work_report):
 def test_the_same_document_stored_meanwhile_by_another_request_is_kept(order, work_report):
     """Two requests render the same new document at once: both miss the cache, the second
     insert meets the first's row. Played here by storing the row twice, as its insert runs."""
-    stored = []
+    stored: list[object] = []
 
     def another_request_first(execute, sql, params, many, context):
         if sql.startswith("INSERT") and '"documents_documentrender"' in sql and not stored:
