@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
@@ -6,7 +8,27 @@ from organisatrice.orders.selectors import orders_visible_to
 from organisatrice.people.models import Employee
 
 from ..models import OutgoingEmail
-from ..policy import ensure_can_read_archive
+from ..policy import can_read_archive, ensure_can_read_archive
+
+# While an email is in one of these, the pages that show it ask for it again (htmx).
+STATUSES_STILL_MOVING = (OutgoingEmail.Status.QUEUED, OutgoingEmail.Status.SENDING, OutgoingEmail.Status.RETRY_WAIT)
+ORDER_PAGE_EMAILS = 20
+
+
+def order_page_emails(*, employee: Employee, order: Order, limit: int = ORDER_PAGE_EMAILS) -> dict[str, Any]:
+    """The order page's list of sent emails (its latest `limit`), polled while one still moves;
+    nothing for those who may not read the archive."""
+    if not can_read_archive(employee=employee, order=order):
+        return {"visible": False}
+    emails = order_emails_for_user(employee=employee, order=order)
+    shown = list(emails[: limit + 1])
+    return {
+        "visible": True,
+        "order": order,
+        "emails": shown[:limit],
+        "more": len(shown) > limit,
+        "in_progress": any(e.status in STATUSES_STILL_MOVING for e in shown[:limit]),
+    }
 
 
 def order_emails_for_user(*, employee: Employee, order: Order) -> QuerySet[OutgoingEmail]:

@@ -26,7 +26,7 @@ from ..downloads import sent_attachment_download, sent_message_download
 from ..errors import InputInvalid
 from ..models import OutgoingEmail
 from ..outbox import services as outbox
-from ..policy import can_send
+from ..policy import can_send, ensure_can_read_archive
 from . import selectors, services
 
 # The sent HTML's own answer: its inline styles (any, as written when it was sent), nothing
@@ -47,12 +47,14 @@ SENT_HTML_POLICY = {
 @employee_required
 def order_emails(request: EmployeeRequest, pk: int) -> HttpResponse:
     order = order_get_for_user(employee=request.employee, pk=pk)
+    if request.htmx and request.GET.get("part") == "order-page":  # type: ignore[attr-defined]
+        # The order page's list, asked for again while one of its emails is still on its way.
+        ensure_can_read_archive(employee=request.employee, order=order)
+        return render(
+            request, "emails/_order_emails.html", selectors.order_page_emails(employee=request.employee, order=order)
+        )
     emails = selectors.order_emails_for_user(employee=request.employee, order=order)
     return render(request, "emails/order_emails.html", {"order": order, "emails": emails})
-
-
-# While an email is in one of these, its page asks for its changing part again (htmx).
-STILL_MOVING = (OutgoingEmail.Status.QUEUED, OutgoingEmail.Status.SENDING, OutgoingEmail.Status.RETRY_WAIT)
 
 
 def _live_context(request: EmployeeRequest, sent: OutgoingEmail) -> dict[str, Any]:
@@ -61,7 +63,7 @@ def _live_context(request: EmployeeRequest, sent: OutgoingEmail) -> dict[str, An
     return {
         "email": sent,
         "order": sent.order,
-        "in_progress": sent.status in STILL_MOVING,
+        "in_progress": sent.status in selectors.STATUSES_STILL_MOVING,
         "attachments": sent.attachments.all(),
         "attempts": sent.attempts.all(),
         "can_cancel": may_send and outbox.outbox_can_cancel(email=sent),

@@ -12,7 +12,7 @@ from organisatrice.orders.selectors import order_timeline as order_timeline_even
 from organisatrice.people.selectors import company_settings_get
 
 from .. import policy
-from ..archive.selectors import latest_email_statuses, order_emails_for_user
+from ..archive.selectors import latest_email_statuses, order_page_emails
 from ..composer.selectors import email_drafts_open
 from ..models import OutgoingEmail
 
@@ -60,12 +60,8 @@ def order_list_email_status(context: Any, order: Order) -> dict[str, Any]:
 
 
 @register.inclusion_tag("emails/_order_emails.html", takes_context=True)
-def order_sent_emails(context: dict[str, Any], order: Order, limit: int = 20) -> dict[str, Any]:
-    employee = context["request"].employee
-    if not policy.can_read_archive(employee=employee, order=order):
-        return {"visible": False}
-    emails = order_emails_for_user(employee=employee, order=order)
-    return {"visible": True, "order": order, "emails": emails[:limit], "more": emails.count() > limit}
+def order_sent_emails(context: dict[str, Any], order: Order) -> dict[str, Any]:
+    return order_page_emails(employee=context["request"].employee, order=order)
 
 
 @register.inclusion_tag("orders/_timeline.html", takes_context=True)

@@ -52,6 +52,35 @@ def test_a_final_status_is_not_polled(client, sent_by_dispatcher, status):
     assert "hx-trigger" not in page
 
 
+def test_the_order_page_list_of_emails_is_polled_until_each_is_final(client, sent_by_dispatcher, settings, smtp_server):
+    settings.EMAIL_HOST, settings.EMAIL_PORT = smtp_server.host, smtp_server.port
+    order = sent_by_dispatcher.order
+    part_url = reverse("emails:order_emails", args=[order.pk]) + "?part=order-page"
+
+    page = client.get(reverse("orders:detail", args=[order.pk])).content.decode()
+    assert f'hx-get="{part_url}" hx-trigger="every 2s"' in page.replace("&amp;", "&")
+
+    part = client.get(part_url, HTTP_HX_REQUEST="true").content.decode()
+    assert part.lstrip().startswith('<section class="card" id="sent-emails"') and "<html" not in part
+    assert "en file d&#x27;envoi" in part and 'hx-trigger="every 2s"' in part
+
+    deliver_due(worker="test")
+    part = client.get(part_url, HTTP_HX_REQUEST="true").content.decode()
+    assert "status-sent" in part
+    assert "hx-trigger" not in part, "a list whose emails are all final is not asked for again"
+
+
+def test_the_order_page_list_is_not_given_to_who_may_not_read_the_archive(client, sent_by_dispatcher):
+    outsider = an_employee()
+    client.force_login(outsider.user)
+    response = client.get(
+        reverse("emails:order_emails", args=[sent_by_dispatcher.order.pk]) + "?part=order-page",
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 403
+    assert sent_by_dispatcher.subject not in response.content.decode()
+
+
 def test_the_html_as_sent_keeps_its_styles_and_nothing_that_runs_or_loads(client, sent_by_dispatcher):
     OutgoingEmail.objects.filter(pk=sent_by_dispatcher.pk).update(html_body=SENT_HTML)
     url = reverse("emails:html", args=[sent_by_dispatcher.pk])
