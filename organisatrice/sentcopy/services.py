@@ -12,11 +12,12 @@ from django.utils.translation import gettext as _
 from imapclient.exceptions import IMAPClientError
 
 from organisatrice.people.models import Employee
-from organisatrice.vault import SecretUnreadable, secret_decrypt, secret_encrypt
+from organisatrice.vault import secret_encrypt
 
 from . import imap
 from .imap import Account, CopyError
 from .models import Security, SentCopy, SentCopyMailbox
+from .selectors import sent_copy_mailbox_account
 from .tasks import sent_copy_schedule
 
 logger = logging.getLogger(__name__)
@@ -83,6 +84,44 @@ def _single_lines(**values: str) -> None:
             )
 
 
+def _account_from_settings(
+    *, existing: SentCopyMailbox | None, host: str, port: int, security: str, username: str, password: str, folder: str
+) -> Account:
+    """The account the settings typed on the page name, checked; an empty password is the stored
+    one (the pages never show it back)."""
+    _single_lines(host=host, username=username, password=password, folder=folder)
+    if not host or any(character.isspace() for character in host) or "/" in host:
+        raise SentCopyInvalid(_("Nom de serveur invalide."), field="host")
+    if security not in Security.values:
+        raise SentCopyInvalid(_("Sécurité inconnue."), field="security")
+    if not password:
+        if existing is None or not existing.password_encrypted:
+            raise SentCopyInvalid(_("Le mot de passe est requis."), field="password")
+        try:
+            password = sent_copy_mailbox_account(existing).password
+        except CopyError as error:
+            raise SentCopyInvalid(error.message, field="password") from error
+    return Account(host=host, port=port, security=security, username=username, password=password)
+
+
+def sent_copy_settings_test(
+    *, employee: Employee, host: str, port: int, security: str, username: str, password: str = "", folder: str = ""
+) -> ConnectionTest:
+    """Tests settings before they are saved (SentCopyInvalid for settings that cannot be tried)."""
+    existing = SentCopyMailbox.objects.filter(employee=employee).first()
+    return sent_copy_connection_test(
+        account=_account_from_settings(
+            existing=existing,
+            host=host,
+            port=port,
+            security=security,
+            username=username,
+            password=password,
+            folder=folder,
+        )
+    )
+
+
 def sent_copy_mailbox_save(
     *,
     employee: Employee,
@@ -95,25 +134,19 @@ def sent_copy_mailbox_save(
 ) -> tuple[SentCopyMailbox, ConnectionTest]:
     """Tests the connection and the folder, then stores the settings and turns the copy on.
 
-    An empty password keeps the stored one (the pages never show it back). Nothing is stored
-    when the login fails or the folder does not exist: SentCopyInvalid says why.
+    An empty password keeps the stored one. Nothing is stored when the login fails or the
+    folder does not exist: SentCopyInvalid says why.
     """
-    _single_lines(host=host, username=username, password=password, folder=folder)
-    if not host or any(character.isspace() for character in host) or "/" in host:
-        raise SentCopyInvalid(_("Nom de serveur invalide."), field="host")
-    if security not in Security.values:
-        raise SentCopyInvalid(_("Sécurité inconnue."), field="security")
     existing = SentCopyMailbox.objects.filter(employee=employee).first()
-    if not password:
-        if existing is None or not existing.password_encrypted:
-            raise SentCopyInvalid(_("Le mot de passe est requis."), field="password")
-        try:
-            password = secret_decrypt(existing.password_encrypted)
-        except SecretUnreadable as error:
-            raise SentCopyInvalid(
-                _("Le mot de passe enregistré ne peut plus être déchiffré : saisissez-le à nouveau."), field="password"
-            ) from error
-    account = Account(host=host, port=port, security=security, username=username, password=password)
+    account = _account_from_settings(
+        existing=existing,
+        host=host,
+        port=port,
+        security=security,
+        username=username,
+        password=password,
+        folder=folder,
+    )
     test = sent_copy_connection_test(account=account)
     if not test.ok:
         raise SentCopyInvalid(test.message)
@@ -130,7 +163,7 @@ def sent_copy_mailbox_save(
         "port": port,
         "security": security,
         "username": username,
-        "password_encrypted": secret_encrypt(password),
+        "password_encrypted": secret_encrypt(account.password),
         "folder": chosen,
         "enabled": True,
         "tested_at": timezone.now(),

@@ -10,15 +10,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from organisatrice.people.access import EmployeeRequest, employee_required
 
 from .forms import MailboxForm
-from .imap import Account, CopyError
 from .models import DEFAULT_PORTS, Security
-from .selectors import sent_copy_mailbox_account, sent_copy_mailbox_get, sent_copy_server_get
+from .selectors import sent_copy_mailbox_get, sent_copy_server_get
 from .services import (
     ConnectionTest,
     SentCopyInvalid,
-    sent_copy_connection_test,
     sent_copy_mailbox_remove,
     sent_copy_mailbox_save,
+    sent_copy_settings_test,
 )
 
 
@@ -52,21 +51,10 @@ def mailbox_settings(request: EmployeeRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if request.POST.get("action") == "test":
-            password = data["password"]
-            if not password and mailbox is not None:
-                # The stored one, as the save would use it (never sent back to the page).
-                try:
-                    password = sent_copy_mailbox_account(mailbox).password
-                except CopyError as error:
-                    form.add_error("password", error.message)
-            account = Account(
-                host=data["host"],
-                port=data["port"],
-                security=data["security"],
-                username=data["username"],
-                password=password,
-            )
-            test = sent_copy_connection_test(account=account)
+            try:
+                test = sent_copy_settings_test(employee=request.employee, **data)
+            except SentCopyInvalid as invalid:
+                form.add_error(invalid.field if invalid.field in form.fields else None, invalid.message)
         else:
             try:
                 mailbox, test = sent_copy_mailbox_save(employee=request.employee, **data)
