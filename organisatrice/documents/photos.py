@@ -23,6 +23,9 @@ from .exceptions import DocumentError
 
 logger = logging.getLogger(__name__)
 
+# What Pillow raises for a file that is not a readable image: damaged, truncated, a bomb.
+IMAGE_UNREADABLE = (OSError, UnidentifiedImageError, Image.DecompressionBombError, ValueError)
+
 LOGO_LONG_EDGE = 800
 # Bumped when the preparation changes, so that variants made the old way are not reused.
 PREPARATION_VERSION = "1"
@@ -145,7 +148,7 @@ def photo_variant(*, photo: Photo, long_edge: int, quality: int) -> ImageVariant
         try:
             with photo.image.open("rb") as original:
                 return image_prepare(original, long_edge=long_edge, quality=quality)
-        except (OSError, UnidentifiedImageError, Image.DecompressionBombError, ValueError) as error:
+        except IMAGE_UNREADABLE as error:
             logger.warning("Photo %s could not be prepared: %s", photo.pk, error)
             raise _photo_missing(photo) from error
 
@@ -170,14 +173,22 @@ def photo_prepare_for_email(*, photo: Photo) -> bytes:
     return photo_variant(photo=photo, long_edge=photo_long_edge(), quality=photo_jpeg_quality()).load()
 
 
-def logo_variant(*, company: CompanySettings) -> ImageVariant | None:
-    """The company logo for the letterhead, or None when there is none or it cannot be read."""
+def company_logo_identity(company: CompanySettings) -> str | None:
+    """What names the company's logo file in derived keys; None without a logo, or when its
+    file is gone (said in the log)."""
     if not company.logo:
         return None
     try:
-        identity = file_identity(company.logo)
+        return file_identity(company.logo)
     except OSError:
         logger.warning("The company logo %s is missing", company.logo.name)
+        return None
+
+
+def logo_variant(*, company: CompanySettings) -> ImageVariant | None:
+    """The company logo for the letterhead, or None when there is none or it cannot be read."""
+    identity = company_logo_identity(company)
+    if identity is None:
         return None
 
     def make() -> bytes:
@@ -191,7 +202,7 @@ def logo_variant(*, company: CompanySettings) -> ImageVariant | None:
         # Made now rather than during the render: a broken logo leaves the letterhead
         # without it instead of failing the document.
         data = variant.load()
-    except (OSError, UnidentifiedImageError, Image.DecompressionBombError, ValueError) as error:
+    except IMAGE_UNREADABLE as error:
         logger.warning("The company logo %s could not be prepared: %s", company.logo.name, error)
         return None
     return ImageVariant(name=variant.name, load=lambda: data)

@@ -23,13 +23,13 @@ from collections.abc import Sequence
 
 import typst
 from django.utils.translation import gettext
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
 from organisatrice.content_store import derived_put, derived_read
 
 from .kinds import PDF
 from .models import DocumentRender
-from .photos import stored_image_variant
+from .photos import IMAGE_UNREADABLE, stored_image_variant
 from .typst_engine import images_in_workspace, template_sources, typst_compile
 
 logger = logging.getLogger(__name__)
@@ -166,7 +166,7 @@ def _image_preview(content: bytes, *, long_edge: int | None = None) -> bytes | N
             upright.info = {}
             output = io.BytesIO()
             upright.save(output, "PNG")
-    except (OSError, UnidentifiedImageError, Image.DecompressionBombError, ValueError):
+    except IMAGE_UNREADABLE:
         return None
     return output.getvalue()
 

@@ -11,10 +11,10 @@ import hashlib
 import io
 import logging
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
-from organisatrice.content_store import derived_get_or_try, derived_key, file_identity
-from organisatrice.documents.photos import logo_prepare
+from organisatrice.content_store import derived_get_or_try, derived_key
+from organisatrice.documents.photos import IMAGE_UNREADABLE, company_logo_identity, logo_prepare
 from organisatrice.people.models import CompanySettings
 
 from .intent import InlineImage
@@ -25,7 +25,6 @@ LOGO_BOX = (360, 120)  # pixels; shown at half
 LOGO_MAX_BYTES = 48 * 1024
 LOGO_AREA = "emails/logos"
 LOGO_VERSION = "1"
-_UNREADABLE = (OSError, UnidentifiedImageError, Image.DecompressionBombError, ValueError)
 
 
 def _fitted_png(original: bytes) -> bytes | None:
@@ -40,19 +39,15 @@ def _fitted_png(original: bytes) -> bytes | None:
 
 def email_logo(*, company: CompanySettings) -> InlineImage | None:
     """The logo for the signature, or None: none configured, the company's switch off, or unusable."""
-    if not (company.logo_in_emails and company.logo):
-        return None
-    try:
-        identity = file_identity(company.logo)
-    except OSError:
-        logger.warning("The company logo %s is missing", company.logo.name)
+    identity = company_logo_identity(company) if company.logo_in_emails else None
+    if identity is None:
         return None
 
     def make() -> bytes | None:
         try:
             with company.logo.open("rb") as original:
                 return _fitted_png(original.read())
-        except _UNREADABLE as error:
+        except IMAGE_UNREADABLE as error:
             logger.warning("The company logo %s could not be prepared: %s", company.logo.name, error)
             return None
 
