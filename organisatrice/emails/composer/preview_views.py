@@ -5,7 +5,7 @@ without scripts the same address is a page of its own.
 """
 
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -20,12 +20,11 @@ from .previews import PAGES_SHOWN, attachment_page_count, attachment_page_png
 @never_cache
 @employee_required
 def draft_attachment_pages(request: EmployeeRequest, pk: int, attachment_id: int) -> HttpResponse:
-    draft = selectors.email_draft_get_for_user(employee=request.employee, pk=pk)
-    attachment = get_object_or_404(draft.attachments, pk=attachment_id)
+    attachment = selectors.draft_attachment_get_for_user(employee=request.employee, pk=pk, attachment_id=attachment_id)
     count = attachment_page_count(attachment=attachment)
     context = {
-        "draft": draft,
-        "order": draft.order,
+        "draft": attachment.draft,
+        "order": attachment.draft.order,
         "attachment": attachment,
         "pages": range(1, count + 1),
         "cut": count == PAGES_SHOWN,
@@ -38,8 +37,7 @@ def draft_attachment_pages(request: EmployeeRequest, pk: int, attachment_id: int
 @never_cache
 @employee_required
 def draft_attachment_page(request: EmployeeRequest, pk: int, attachment_id: int, page: int) -> HttpResponse:
-    draft = selectors.email_draft_get_for_user(employee=request.employee, pk=pk)
-    attachment = get_object_or_404(draft.attachments, pk=attachment_id)
+    attachment = selectors.draft_attachment_get_for_user(employee=request.employee, pk=pk, attachment_id=attachment_id)
     png = attachment_page_png(attachment=attachment, page=page)
     if png is None:
         raise Http404(_("Cette page n'existe pas."))

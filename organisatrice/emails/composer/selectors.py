@@ -1,4 +1,5 @@
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from organisatrice.clients.models import Contact
@@ -6,7 +7,7 @@ from organisatrice.orders.models import Order
 from organisatrice.orders.selectors import RecipientCandidates, orders_visible_to
 from organisatrice.people.models import Employee
 
-from ..models import EmailDraft
+from ..models import DraftAttachment, EmailDraft
 from ..policy import ensure_can_send
 
 
@@ -37,6 +38,16 @@ def email_draft_get_for_user(*, employee: Employee, pk: int) -> EmailDraft:
     )
     ensure_can_send(employee=employee, order=draft.order)
     return draft
+
+
+def draft_attachment_get_for_user(*, employee: Employee, pk: int, attachment_id: int) -> DraftAttachment:
+    """An attachment of the employee's own draft (email_draft_get_for_user); 404 otherwise.
+    Its `draft` is that draft, with its order: taken from the attachments read with it."""
+    draft = email_draft_get_for_user(employee=employee, pk=pk)
+    attachment = next((a for a in draft.attachments.all() if a.pk == attachment_id), None)
+    if attachment is None:
+        raise Http404
+    return attachment
 
 
 def email_drafts_open(*, employee: Employee, order: Order) -> QuerySet[EmailDraft]:

@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import messages
 from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -307,8 +307,7 @@ def draft_discard(request: EmployeeRequest, pk: int) -> HttpResponse:
 @never_cache
 @employee_required
 def draft_attachment_preview(request: EmployeeRequest, pk: int, attachment_id: int) -> HttpResponse:
-    draft = selectors.email_draft_get_for_user(employee=request.employee, pk=pk)
-    attachment = get_object_or_404(draft.attachments, pk=attachment_id)
+    attachment = selectors.draft_attachment_get_for_user(employee=request.employee, pk=pk, attachment_id=attachment_id)
     png = attachment_preview_png(attachment=attachment)
     if png is None:
         raise Http404(_("Pas d'aperçu pour ce type de fichier."))
@@ -319,6 +318,5 @@ def draft_attachment_preview(request: EmployeeRequest, pk: int, attachment_id: i
 @never_cache
 @employee_required
 def draft_attachment_download(request: EmployeeRequest, pk: int, attachment_id: int) -> HttpResponse:
-    draft = selectors.email_draft_get_for_user(employee=request.employee, pk=pk)
-    attachment = get_object_or_404(draft.attachments, pk=attachment_id)
+    attachment = selectors.draft_attachment_get_for_user(employee=request.employee, pk=pk, attachment_id=attachment_id)
     return download_response(blob_read(attachment.sha256), attachment.content_type, attachment.filename)
