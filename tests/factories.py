@@ -5,6 +5,7 @@ import factory
 from django.contrib.auth import get_user_model
 
 from organisatrice.clients.models import Building, Client, Contact
+from organisatrice.emails.models import EmailTemplate
 from organisatrice.orders.models import Offer, OfferLine, Order, WorkReport, WorkReportLine, WorkReportMaterial
 from organisatrice.people.models import Employee
 
@@ -141,3 +142,8 @@ class OfferLineFactory(factory.django.DjangoModelFactory):
     unit = "h"
     unit_price = Decimal("98.00")
     vat_rate = "8.1"
+
+
+def default_template(code: str, language: str = "fr") -> EmailTemplate:
+    """The default template of a type in a language, as the migrations install them."""
+    return EmailTemplate.objects.get(type__code=code, language=language, is_default=True)

@@ -7,7 +7,6 @@ import pytest
 from django.test import Client as HttpClient
 
 from organisatrice.api.services import api_token_create
-from organisatrice.emails.models import EmailTemplate
 from organisatrice.people.models import Employee
 
 # The real SMTP server of the email tests, for the end-to-end test.
@@ -76,7 +75,3 @@ def order(employee, company):
         language="de",
     )
     return order
-
-
-def template(code: str, language: str = "fr") -> EmailTemplate:
-    return EmailTemplate.objects.get(type__code=code, language=language, is_default=True)

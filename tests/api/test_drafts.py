@@ -5,8 +5,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from organisatrice.emails.models import DraftAttachment, EmailDraft, OutgoingEmail
 from organisatrice.people.selectors import company_settings_get
-from tests.api.conftest import api_for, template
-from tests.factories import EmployeeFactory
+from tests.api.conftest import api_for
+from tests.factories import EmployeeFactory, default_template
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,7 @@ def keller(order):
 @pytest.fixture
 def draft(api, order, favre) -> dict:
     response = api.post(
-        f"/orders/{order.pk}/email-drafts", {"template_id": template("work_report").pk, "contact_id": favre.pk}
+        f"/orders/{order.pk}/email-drafts", {"template_id": default_template("work_report").pk, "contact_id": favre.pk}
     )
     assert response.status_code == 201
     return response.json()
@@ -211,8 +211,8 @@ def test_attachments_are_removed_and_documents_added(api, draft, order):
 
 
 def test_another_template_fills_the_parts_anew(api, draft):
-    changed = api.patch(f"/email-drafts/{draft['id']}", {"template_id": template("offer").pk}).json()
-    assert changed["template_id"] == template("offer").pk
+    changed = api.patch(f"/email-drafts/{draft['id']}", {"template_id": default_template("offer").pk}).json()
+    assert changed["template_id"] == default_template("offer").pk
     assert changed["subject"].startswith("Offre")
     assert [a["document_kind"] for a in changed["attachments"]] == ["offer"]
     # Still addressed to the same contact, whose salutation the new template uses.

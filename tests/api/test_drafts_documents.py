@@ -6,8 +6,7 @@ import pytest
 from django.utils import timezone
 
 from organisatrice.emails.models import OutgoingEmail
-from tests.api.conftest import template
-from tests.factories import WorkReportFactory, WorkReportLineFactory
+from tests.factories import WorkReportFactory, WorkReportLineFactory, default_template
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +22,7 @@ def test_a_draft_from_a_document_takes_its_template_and_the_main_contact(api, or
     assert draft.status_code == 201
     body = draft.json()
     # No main contact at the client: the building's, in his language.
-    assert body["template_id"] == template("work_report", "de").pk
+    assert body["template_id"] == default_template("work_report", "de").pk
     assert body["to"] == [{"name": "Hans Keller", "email": "h.keller@verwaltung.ch"}]
     assert [a["document_kind"] for a in body["attachments"]] == ["work_report"]
     assert body["problems"] == []

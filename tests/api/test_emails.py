@@ -9,7 +9,7 @@ import pytest
 from organisatrice.content_store import blob_read
 from organisatrice.emails.models import EmailNote, OutgoingEmail
 from organisatrice.orders.models import OrderEvent
-from tests.api.conftest import template
+from tests.factories import default_template
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +18,8 @@ pytestmark = pytest.mark.django_db
 def sent(api, order) -> OutgoingEmail:
     contact = order.client.contacts.get()
     draft = api.post(
-        f"/orders/{order.pk}/email-drafts", {"template_id": template("work_report").pk, "contact_id": contact.pk}
+        f"/orders/{order.pk}/email-drafts",
+        {"template_id": default_template("work_report").pk, "contact_id": contact.pk},
     ).json()
     api.patch(f"/email-drafts/{draft['id']}", {"cc": [{"name": "Zoé Müller", "email": "z.muller@gerance.ch"}]})
     response = api.post(f"/email-drafts/{draft['id']}/send")

@@ -24,10 +24,17 @@ from django.urls import reverse
 
 from organisatrice.documents import services as document_services
 from organisatrice.emails.composer.drafts import email_draft_create
-from organisatrice.emails.models import DraftAttachment, EmailTemplate, OutgoingEmail
+from organisatrice.emails.models import DraftAttachment, OutgoingEmail
 from organisatrice.emails.outbox.tasks import deliver_due
 from organisatrice.emails.templating.defaults import default_templates_install
-from tests.factories import ContactFactory, OfferFactory, OfferLineFactory, OrderFactory, WorkReportLineFactory
+from tests.factories import (
+    ContactFactory,
+    OfferFactory,
+    OfferLineFactory,
+    OrderFactory,
+    WorkReportLineFactory,
+    default_template,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -118,10 +125,6 @@ class HeldRender:
         return self.compile(**kwargs)
 
 
-def _template(code: str) -> EmailTemplate:
-    return EmailTemplate.objects.get(type__code=code, language="fr", is_default=True)
-
-
 def _logged_in(employee: Any) -> Client:
     client = Client()
     client.force_login(employee.user)
@@ -136,7 +139,7 @@ def test_a_send_and_a_delivery_commit_while_another_request_renders_a_document(
 
     # Anne is about to add an offer, never rendered before, to her draft.
     anne_order = OrderFactory()
-    anne_draft = email_draft_create(order=anne_order, author=anne_order.responsible, template=_template("free"))
+    anne_draft = email_draft_create(order=anne_order, author=anne_order.responsible, template=default_template("free"))
     offer = OfferFactory(order=anne_order)
     OfferLineFactory(offer=offer)
     # Marc's draft is ready to go.
@@ -145,7 +148,7 @@ def test_a_send_and_a_delivery_commit_while_another_request_renders_a_document(
     marc_draft = email_draft_create(
         order=marc_order,
         author=marc_order.responsible,
-        template=_template("work_report"),
+        template=default_template("work_report"),
         contact=ContactFactory(client=marc_order.client, email="a.favre@gerance.ch"),
     )
     shared_database.share()
@@ -202,7 +205,7 @@ def test_several_sends_of_one_draft_at_once_all_lead_to_the_one_email(company, s
     draft = email_draft_create(
         order=order,
         author=order.responsible,
-        template=_template("free"),
+        template=default_template("free"),
         contact=ContactFactory(client=order.client, email="a.favre@gerance.ch"),
     )
     shared_database.share()

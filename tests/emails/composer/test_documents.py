@@ -31,13 +31,10 @@ from tests.factories import (
     OrderFactory,
     WorkReportFactory,
     WorkReportLineFactory,
+    default_template,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def template(code: str, language: str = "fr") -> EmailTemplate:
-    return EmailTemplate.objects.get(type__code=code, language=language, is_default=True)
 
 
 @pytest.fixture
@@ -69,7 +66,7 @@ def _report(order, *, day=datetime.date(2026, 11, 27), employee=None, hours="2.5
 )
 def test_a_document_template_is_refused_on_an_order_without_that_document(bare_order, code, reason):
     with pytest.raises(DraftInvalid) as refused:
-        email_draft_create(order=bare_order, author=bare_order.responsible, template=template(code))
+        email_draft_create(order=bare_order, author=bare_order.responsible, template=default_template(code))
     assert reason in str(refused.value)
     assert not EmailDraft.objects.exists()
 
@@ -78,13 +75,13 @@ def test_the_new_email_page_shows_those_templates_disabled_with_the_reason(clien
     client.force_login(bare_order.responsible.user)
     page = unescape(client.get(reverse("emails:new", args=[bare_order.pk])).content.decode())
 
-    work_report = re.search(rf'<option value="{template("work_report").pk}"([^>]*)>([^<]*)<', page)
+    work_report = re.search(rf'<option value="{default_template("work_report").pk}"([^>]*)>([^<]*)<', page)
     assert "disabled" in work_report.group(1)
     assert work_report.group(2).endswith("— indisponible : la commande n'a pas de rapport de travail")
-    free = re.search(rf'<option value="{template("free").pk}"[^>]*>', page).group(0)
+    free = re.search(rf'<option value="{default_template("free").pk}"[^>]*>', page).group(0)
     assert "disabled" not in free and "selected" in free
     # Posted anyway (a stale page, a crafted request): refused with the reason, nothing made.
-    response = client.post(reverse("emails:new", args=[bare_order.pk]), {"template": template("offer").pk})
+    response = client.post(reverse("emails:new", args=[bare_order.pk]), {"template": default_template("offer").pk})
     assert response.status_code == 400
     assert "la commande n'a pas d'offre" in unescape(response.content.decode())
     assert not EmailDraft.objects.exists()
@@ -95,7 +92,7 @@ def test_a_work_report_draft_without_its_report_cannot_be_sent_page_and_api(clie
     draft = email_draft_create(
         order=bare_order,
         author=bare_order.responsible,
-        template=template("work_report"),
+        template=default_template("work_report"),
         contact=bare_order.client.contacts.get(),
     )
     draft.attachments.all().delete()
@@ -118,7 +115,7 @@ def test_a_work_report_draft_without_its_report_cannot_be_sent_page_and_api(clie
 def test_a_placeholder_without_a_value_stays_visible_and_stops_send(bare_order):
     _report(bare_order)
     custom = EmailTemplate.objects.create(
-        type=template("free").type,
+        type=default_template("free").type,
         language="fr",
         name="Relance offre",
         subject="Commande {{ order_number }}",
@@ -150,7 +147,9 @@ def test_a_placeholder_without_a_value_stays_visible_and_stops_send(bare_order):
 def test_a_fallback_in_the_template_still_works_when_a_value_is_missing(bare_order):
     # The default subject says {{ building_name or order_title }}: no building, the title.
     _report(bare_order)
-    draft = email_draft_create(order=bare_order, author=bare_order.responsible, template=template("work_report"))
+    draft = email_draft_create(
+        order=bare_order, author=bare_order.responsible, template=default_template("work_report")
+    )
     assert draft.subject.endswith(f"– {bare_order.title}")
     assert "{{" not in draft.subject
 
@@ -187,7 +186,7 @@ def test_the_chosen_report_is_the_one_attached_and_spoken_of(client, two_reports
 
     response = client.post(
         reverse("emails:new", args=[order.pk]),
-        {"template": template("work_report").pk, "document": [f"work_report:{first.pk}"]},
+        {"template": default_template("work_report").pk, "document": [f"work_report:{first.pk}"]},
     )
 
     draft = EmailDraft.objects.get()
@@ -200,7 +199,7 @@ def test_choosing_another_report_in_the_composer_keeps_what_was_written(client, 
     order, first, second = two_reports_same_day
     second.date = datetime.date(2026, 11, 28)
     second.save()
-    draft = email_draft_create(order=order, author=order.responsible, template=template("work_report"))
+    draft = email_draft_create(order=order, author=order.responsible, template=default_template("work_report"))
     assert draft.attachments.get().work_report == second and "du 28.11.2026" in draft.motivation
     client.force_login(order.responsible.user)
 
@@ -221,7 +220,7 @@ def test_a_report_is_transmitted_only_by_an_email_that_attached_it(client, two_r
     draft = email_draft_create(
         order=order,
         author=order.responsible,
-        template=template("work_report"),
+        template=default_template("work_report"),
         contact=contact,
         selection={"work_report": first.pk},
     )
@@ -236,7 +235,9 @@ def test_a_report_is_transmitted_only_by_an_email_that_attached_it(client, two_r
     assert "Rapport transmis au client le" in page
     assert re.search(r'id="reports-not-transmitted">Pas encore transmis : rapport n° 2 du 27.11.2026<', page)
     # And the next work report email takes the report not yet sent.
-    again = email_draft_create(order=order, author=order.responsible, template=template("work_report"), contact=contact)
+    again = email_draft_create(
+        order=order, author=order.responsible, template=default_template("work_report"), contact=contact
+    )
     assert again.attachments.get().work_report == second
 
 
@@ -258,7 +259,7 @@ def test_photos_are_named_by_number_and_time_and_chosen_by_day(client):
     assert "Toutes les photos : 2 photos, du 20.11.2026 au 21.11.2026" in new
     client.post(
         reverse("emails:new", args=[order.pk]),
-        {"template": template("photo_documentation").pk, "document": ["photo_documentation:2026-11-20"]},
+        {"template": default_template("photo_documentation").pk, "document": ["photo_documentation:2026-11-20"]},
     )
     draft = EmailDraft.objects.get()
     assert draft.attachments.get().selection == {"photos": [early.pk]}
@@ -284,7 +285,7 @@ def test_send_from_a_report_takes_its_template_in_the_main_contacts_language(cli
 
     draft = EmailDraft.objects.get()
     assert response.status_code == 302 and response.url == reverse("emails:draft", args=[draft.pk])
-    assert draft.template == template("work_report", "de")
+    assert draft.template == default_template("work_report", "de")
     assert draft.to == [{"name": "Hans Keller", "email": "h.keller@v.ch"}]
     assert draft.attachments.get().work_report == first
     assert draft_problems(draft=draft, company=company_settings_get()) == {}
@@ -328,7 +329,7 @@ def test_the_new_email_step_starts_in_the_clients_language(client, bare_order):
     client.force_login(bare_order.responsible.user)
     page = client.get(reverse("emails:new", args=[bare_order.pk])).content.decode()
     selected = re.search(r'<option value="(\d+)"[^>]*selected', page).group(1)
-    assert int(selected) == template("work_report", "fr").pk
+    assert int(selected) == default_template("work_report", "fr").pk
 
 
 def test_the_new_email_step_preselects_the_main_contact_and_their_language(client, bare_order):
@@ -338,7 +339,7 @@ def test_the_new_email_step_preselects_the_main_contact_and_their_language(clien
     page = client.get(reverse("emails:new", args=[bare_order.pk])).content.decode()
     assert re.search(rf'name="contact" value="{main.pk}"[^>]*checked', page)
     selected = re.search(r'<option value="(\d+)"[^>]*selected', page).group(1)
-    assert int(selected) == template("work_report", "de").pk
+    assert int(selected) == default_template("work_report", "de").pk
 
 
 def test_a_main_recipient_of_another_language_is_offered_the_variant_keeping_edits(client, two_reports_same_day):
@@ -346,7 +347,7 @@ def test_a_main_recipient_of_another_language_is_offered_the_variant_keeping_edi
     german = ContactFactory(
         client=order.client, first_name="Hans", last_name="Keller", email="h.keller@v.ch", language="de"
     )
-    draft = email_draft_create(order=order, author=order.responsible, template=template("work_report"))
+    draft = email_draft_create(order=order, author=order.responsible, template=default_template("work_report"))
     email_draft_update(
         draft=draft,
         employee=order.responsible,
@@ -355,12 +356,12 @@ def test_a_main_recipient_of_another_language_is_offered_the_variant_keeping_edi
     client.force_login(order.responsible.user)
     composer = unescape(client.get(reverse("emails:draft", args=[draft.pk])).content.decode())
     assert "Hans Keller parle Deutsch" in composer
-    assert f'name="template" value="{template("work_report", "de").pk}"' in composer
+    assert f'name="template" value="{default_template("work_report", "de").pk}"' in composer
 
     client.post(
         reverse("emails:draft_template", args=[draft.pk]) + "?keep_edits=1",
         {
-            "template": template("work_report", "de").pk,
+            "template": default_template("work_report", "de").pk,
             "subject": draft.subject,
             "body": "Pumpe läuft.",
             f"contact-{german.pk}": "to",
@@ -368,7 +369,7 @@ def test_a_main_recipient_of_another_language_is_offered_the_variant_keeping_edi
     )
 
     draft.refresh_from_db()
-    assert draft.language == "de" and draft.template == template("work_report", "de")
+    assert draft.language == "de" and draft.template == default_template("work_report", "de")
     assert "Keller" in draft.greeting  # written anew, for the German recipient
     assert draft.motivation.startswith("Im Anhang erhalten Sie den Arbeitsrapport vom 27.11.2026")
     assert draft.body == "Pumpe läuft."  # the employee's text stays
@@ -378,12 +379,12 @@ def test_a_main_recipient_of_another_language_is_offered_the_variant_keeping_edi
 
 def test_keep_edits_keeps_a_rewritten_motivation(two_reports_same_day):
     order, _first, _second = two_reports_same_day
-    draft = email_draft_create(order=order, author=order.responsible, template=template("work_report"))
+    draft = email_draft_create(order=order, author=order.responsible, template=default_template("work_report"))
     email_draft_update(draft=draft, employee=order.responsible, changes=DraftChanges(motivation="Ma phrase."))
     kept = email_draft_apply_template(
         draft=EmailDraft.objects.get(pk=draft.pk),
         employee=order.responsible,
-        template=template("work_report", "en"),
+        template=default_template("work_report", "en"),
         keep_edits=True,
     )
     draft.refresh_from_db()
@@ -412,7 +413,7 @@ def test_an_expired_offer_is_warned_and_its_default_sentence_refused_unless_conf
 ):
     order, offer = expired_offer_order
     draft = email_draft_create(
-        order=order, author=order.responsible, template=template("offer"), contact=order.client.contacts.get()
+        order=order, author=order.responsible, template=default_template("offer"), contact=order.client.contacts.get()
     )
     expiry = f"{offer.valid_until:%d.%m.%Y}"
     assert f"L'offre {offer.number} jointe a expiré le {expiry}" in " ".join(
@@ -437,7 +438,7 @@ def test_an_expired_offer_is_warned_and_its_default_sentence_refused_unless_conf
 def test_a_rewritten_sentence_for_an_expired_offer_needs_no_confirmation(expired_offer_order):
     order, _offer = expired_offer_order
     draft = email_draft_create(
-        order=order, author=order.responsible, template=template("offer"), contact=order.client.contacts.get()
+        order=order, author=order.responsible, template=default_template("offer"), contact=order.client.contacts.get()
     )
     email_draft_update(
         draft=draft,
@@ -454,7 +455,7 @@ def test_an_offer_still_valid_is_neither_warned_nor_refused():
     ContactFactory(client=order.client, email="a.favre@gerance.ch")
     OfferLineFactory(offer__order=order, offer__valid_until=timezone.localdate())
     draft = email_draft_create(
-        order=order, author=order.responsible, template=template("offer"), contact=order.client.contacts.get()
+        order=order, author=order.responsible, template=default_template("offer"), contact=order.client.contacts.get()
     )
     assert draft_warnings(draft=draft, company=company_settings_get()) == []
     assert draft_problems(draft=draft, company=company_settings_get()) == {}

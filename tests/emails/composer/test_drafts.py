@@ -26,13 +26,10 @@ from tests.factories import (
     OfferLineFactory,
     OrderFactory,
     WorkReportLineFactory,
+    default_template,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def template(code: str, language: str = "fr") -> EmailTemplate:
-    return EmailTemplate.objects.get(type__code=code, language=language, is_default=True)
 
 
 @pytest.fixture
@@ -59,7 +56,7 @@ def contact(order):
 @pytest.fixture
 def draft(order, contact):
     return email_draft_create(
-        order=order, author=order.responsible, template=template("work_report", "de"), contact=contact
+        order=order, author=order.responsible, template=default_template("work_report", "de"), contact=contact
     )
 
 
@@ -180,7 +177,7 @@ def test_upload_keeps_its_cleaned_name(draft, order):
 
 def test_a_template_that_fails_to_render_gives_a_clear_error(order):
     broken = EmailTemplate.objects.create(
-        type=template("free").type, language="fr", name="Cassé", subject="{{ inconnu }}", is_default=False
+        type=default_template("free").type, language="fr", name="Cassé", subject="{{ inconnu }}", is_default=False
     )
     with pytest.raises(DraftInvalid) as error:
         email_draft_create(order=order, author=order.responsible, template=broken)
@@ -269,13 +266,13 @@ def test_documents_are_rendered_and_stored_outside_any_transaction(order, contac
     monkeypatch.setattr(document_services, "typst_compile", watched_compile)
     monkeypatch.setattr(attachments, "blob_put", watched_store)
     draft = email_draft_create(
-        order=order, author=order.responsible, template=template("work_report", "de"), contact=contact
+        order=order, author=order.responsible, template=default_template("work_report", "de"), contact=contact
     )
     offer = OfferLineFactory(offer__order=order).offer
     attachments.draft_attachment_add_document(
         draft=draft, employee=order.responsible, kind="offer", selection={"offer": offer.pk}
     )
-    email_draft_apply_template(draft=draft, employee=order.responsible, template=template("offer", "de"))
+    email_draft_apply_template(draft=draft, employee=order.responsible, template=default_template("offer", "de"))
     attachments.draft_attachment_upload(
         draft=draft, employee=order.responsible, upload=SimpleUploadedFile("plan.pdf", b"%PDF-1.7")
     )
@@ -291,14 +288,14 @@ def test_a_contact_whose_name_holds_a_line_break_is_refused_as_first_recipient(c
     client.force_login(order.responsible.user)
 
     response = client.post(
-        reverse("emails:new", args=[order.pk]), {"template": template("free").pk, "contact": contact.pk}
+        reverse("emails:new", args=[order.pk]), {"template": default_template("free").pk, "contact": contact.pk}
     )
 
     assert response.status_code == 400
     assert "saut de ligne" in response.content.decode()
     assert not EmailDraft.objects.exists()
     with pytest.raises(DraftInvalid) as refused:
-        email_draft_create(order=order, author=order.responsible, template=template("free"), contact=contact)
+        email_draft_create(order=order, author=order.responsible, template=default_template("free"), contact=contact)
     assert list(refused.value.errors) == ["to"]
 
 
