@@ -28,6 +28,18 @@ def mailbox_for(employee: Employee, account: ImapAccount, *, folder: str = "Sent
     )
 
 
+def settings_of(account: ImapAccount, **changes: object) -> dict[str, object]:
+    """The mailbox settings an employee types for this account (page form, API body, service)."""
+    return {
+        "host": account.server.host,
+        "port": account.server.port,
+        "security": "none",
+        "username": account.address,
+        "password": account.password,
+        **changes,
+    }
+
+
 def imap_login(account: ImapAccount) -> IMAPClient:
     client = IMAPClient(account.server.host, port=account.server.port, ssl=False, timeout=5)
     client.login(account.address, account.password)

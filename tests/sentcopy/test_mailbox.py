@@ -16,6 +16,8 @@ from organisatrice.vault import secret_decrypt
 from tests.factories import EmployeeFactory
 from tests.smtp_server import SilentServer
 
+from .conftest import settings_of
+
 pytestmark = pytest.mark.django_db
 
 
@@ -69,32 +71,21 @@ def test_a_wrong_password_is_said_and_nothing_is_stored(dovecot_user):
     account = dovecot_user()
     employee = EmployeeFactory()
     with pytest.raises(SentCopyInvalid, match="identifiant ou mot de passe incorrect"):
-        sent_copy_mailbox_save(employee=employee, **_fields(account, password="wrong"))
+        sent_copy_mailbox_save(employee=employee, **settings_of(account, password="wrong"))
     assert not SentCopyMailbox.objects.exists()
-
-
-def _fields(account, **changes):
-    return {
-        "host": account.server.host,
-        "port": account.server.port,
-        "security": "none",
-        "username": account.address,
-        "password": account.password,
-        **changes,
-    }
 
 
 def test_saved_settings_keep_the_password_encrypted_and_an_empty_one_unchanged(dovecot_user):
     account = dovecot_user()
     employee = EmployeeFactory()
 
-    mailbox, test = sent_copy_mailbox_save(employee=employee, **_fields(account))
+    mailbox, test = sent_copy_mailbox_save(employee=employee, **settings_of(account))
 
     assert mailbox.folder == "Sent" and mailbox.enabled and mailbox.test_ok
     assert account.password not in mailbox.password_encrypted
     assert secret_decrypt(mailbox.password_encrypted) == account.password
     account.server.create_folder(account.address, "Copies")
-    mailbox, test = sent_copy_mailbox_save(employee=employee, **_fields(account, password="", folder="Copies"))
+    mailbox, test = sent_copy_mailbox_save(employee=employee, **settings_of(account, password="", folder="Copies"))
     assert mailbox.folder == "Copies"
     assert test.message == "Connexion réussie ; les copies iront dans « Copies »."
     assert secret_decrypt(mailbox.password_encrypted) == account.password
@@ -103,14 +94,14 @@ def test_saved_settings_keep_the_password_encrypted_and_an_empty_one_unchanged(d
 def test_a_chosen_folder_that_does_not_exist_is_refused(dovecot_user):
     account = dovecot_user()
     with pytest.raises(SentCopyInvalid, match="« Nulle part » n'existe pas") as refused:
-        sent_copy_mailbox_save(employee=EmployeeFactory(), **_fields(account, folder="Nulle part"))
+        sent_copy_mailbox_save(employee=EmployeeFactory(), **settings_of(account, folder="Nulle part"))
     assert refused.value.field == "folder"
 
 
 def test_remove_forgets_everything(dovecot_user):
     account = dovecot_user()
     employee = EmployeeFactory()
-    sent_copy_mailbox_save(employee=employee, **_fields(account))
+    sent_copy_mailbox_save(employee=employee, **settings_of(account))
     assert sent_copy_mailbox_remove(employee=employee)
     assert not SentCopyMailbox.objects.exists()
     assert not sent_copy_mailbox_remove(employee=employee)

@@ -6,24 +6,13 @@ from django.test import Client as HttpClient
 from organisatrice.sentcopy.models import SentCopy, SentCopyMailbox, SentCopyServer
 from organisatrice.sentcopy.tasks import sent_copy_attempt
 from organisatrice.vault import secret_decrypt
-from tests.api.conftest import ApiClient, api_for, template
+from tests.api.conftest import ApiClient, api_for
 from tests.emails.outgoing import outgoing_email_create
-from tests.factories import EmployeeFactory, OrderFactory, UserFactory
+from tests.factories import EmployeeFactory, OrderFactory, UserFactory, default_template
 
-from .conftest import mailbox_for
+from .conftest import mailbox_for, settings_of
 
 pytestmark = pytest.mark.django_db
-
-
-def _body(account, **changes):
-    return {
-        "host": account.server.host,
-        "port": account.server.port,
-        "security": "none",
-        "username": account.address,
-        "password": account.password,
-        **changes,
-    }
 
 
 # --- API ----------------------------------------------------------------------------------------
@@ -34,7 +23,7 @@ def test_put_tests_stores_and_answers_the_folder_found(dovecot_user, employee):
     account.server.create_folder(account.address, "Gesendete Objekte")
     api = api_for(employee)
 
-    response = api._send("put", "/me/sent-copy", _body(account))
+    response = api._send("put", "/me/sent-copy", settings_of(account))
 
     assert response.status_code == 200, response.content
     answer = response.json()
@@ -47,7 +36,7 @@ def test_put_tests_stores_and_answers_the_folder_found(dovecot_user, employee):
 
 def test_put_with_a_wrong_password_is_a_clear_400_and_stores_nothing(dovecot_user, employee):
     account = dovecot_user()
-    response = api_for(employee)._send("put", "/me/sent-copy", _body(account, password="wrong"))
+    response = api_for(employee)._send("put", "/me/sent-copy", settings_of(account, password="wrong"))
 
     assert response.status_code == 400
     assert response.json()["detail"] == (
@@ -58,7 +47,7 @@ def test_put_with_a_wrong_password_is_a_clear_400_and_stores_nothing(dovecot_use
 
 def test_put_with_a_folder_that_is_not_there_is_a_400_on_the_folder(dovecot_user, employee):
     account = dovecot_user()
-    response = api_for(employee)._send("put", "/me/sent-copy", _body(account, folder="Envoyés"))
+    response = api_for(employee)._send("put", "/me/sent-copy", settings_of(account, folder="Envoyés"))
     assert response.status_code == 400
     assert response.json()["errors"] == [
         {"field": "folder", "message": response.json()["detail"]},
@@ -67,7 +56,7 @@ def test_put_with_a_folder_that_is_not_there_is_a_400_on_the_folder(dovecot_user
 
 def test_put_refuses_a_line_break_that_would_start_another_imap_command(dovecot_user, employee):
     account = dovecot_user()
-    body = _body(account, folder='Sent\r\nA1 DELETE "INBOX"')
+    body = settings_of(account, folder='Sent\r\nA1 DELETE "INBOX"')
     response = api_for(employee)._send("put", "/me/sent-copy", body)
     assert response.status_code == 400 and response.json()["errors"][0]["field"] == "folder"
 
@@ -107,12 +96,13 @@ def test_the_emails_answer_has_its_sent_copy(employee_with_copy, deliver):
 def test_with_the_copy_on_bcc_me_defaults_to_off(dovecot_user, employee, company):
     order = OrderFactory(responsible=employee)
     api = api_for(employee)
-    draft = api.post(f"/orders/{order.pk}/email-drafts", {"template_id": template("free").pk}).json()
+    draft = api.post(f"/orders/{order.pk}/email-drafts", {"template_id": default_template("free").pk}).json()
     assert draft["bcc_me"] is True
 
     mailbox_for(employee, dovecot_user())
     employee.refresh_from_db()
-    draft = api_for(employee).post(f"/orders/{order.pk}/email-drafts", {"template_id": template("free").pk}).json()
+    free = default_template("free")
+    draft = api_for(employee).post(f"/orders/{order.pk}/email-drafts", {"template_id": free.pk}).json()
     assert draft["bcc_me"] is False
 
 
@@ -129,7 +119,7 @@ def test_the_page_starts_from_the_company_server_and_is_in_the_user_menu(logged_
 
 def test_the_test_button_shows_the_folder_found_and_stores_nothing(logged_in, dovecot_user):
     account = dovecot_user()
-    page = logged_in.post("/me/sent-copy/", {**_body(account), "action": "test"}).content.decode()
+    page = logged_in.post("/me/sent-copy/", {**settings_of(account), "action": "test"}).content.decode()
     assert "Connexion réussie ; dossier des envoyés : « Sent »." in page
     assert '<option value="Sent" selected>' in page
     assert not SentCopyMailbox.objects.exists()
@@ -137,7 +127,7 @@ def test_the_test_button_shows_the_folder_found_and_stores_nothing(logged_in, do
 
 def test_save_stores_and_the_password_is_never_shown_again(logged_in, dovecot_user, employee):
     account = dovecot_user()
-    response = logged_in.post("/me/sent-copy/", {**_body(account), "action": "save"}, follow=True)
+    response = logged_in.post("/me/sent-copy/", {**settings_of(account), "action": "save"}, follow=True)
     page = response.content.decode()
     assert "Copie activée : dossier « Sent »." in page
     assert account.password not in page
@@ -146,7 +136,8 @@ def test_save_stores_and_the_password_is_never_shown_again(logged_in, dovecot_us
 
 def test_save_with_a_wrong_password_says_why(logged_in, dovecot_user):
     account = dovecot_user()
-    page = logged_in.post("/me/sent-copy/", {**_body(account, password="nope"), "action": "save"}).content.decode()
+    body = {**settings_of(account, password="nope"), "action": "save"}
+    page = logged_in.post("/me/sent-copy/", body).content.decode()
     assert "identifiant ou mot de passe incorrect" in page
     assert not SentCopyMailbox.objects.exists()
 
@@ -180,7 +171,7 @@ def test_the_backoffice_tests_before_storing_and_never_shows_the_password(doveco
     admin = HttpClient()
     admin.force_login(UserFactory(is_staff=True, is_superuser=True))
     account = dovecot_user()
-    form = {**_body(account), "employee": employee.pk, "enabled": "on", "folder": ""}
+    form = {**settings_of(account), "employee": employee.pk, "enabled": "on", "folder": ""}
 
     refused = admin.post("/backoffice/sentcopy/sentcopymailbox/add/", {**form, "password": "wrong"})
     assert "identifiant ou mot de passe incorrect" in refused.content.decode()
@@ -196,7 +187,7 @@ def test_the_backoffice_tests_before_storing_and_never_shows_the_password(doveco
 def test_the_test_button_refuses_a_line_break_in_the_login_before_any_connection(logged_in, dovecot_user):
     account = dovecot_user()
     log_before = account.server.log.read_text()
-    body = {**_body(account, username=f"{account.address}\r\nA2 DELETE INBOX"), "action": "test"}
+    body = {**settings_of(account, username=f"{account.address}\r\nA2 DELETE INBOX"), "action": "test"}
     page = logged_in.post("/me/sent-copy/", body).content.decode()
     assert "Ce texte contient un caractère non autorisé" in page
     assert account.server.log.read_text() == log_before  # Dovecot saw nothing
