@@ -11,6 +11,7 @@ from django.db.models import Q
 from .models import Order, OrderEvent, WorkReport
 from .naming import work_reports_named
 from .search import order_search_texts
+from .selectors import work_reports_with_hours
 
 
 def order_number_next(*, year: int) -> str:
@@ -53,7 +54,7 @@ def work_reports_mark_reported(*, report_ids: Iterable[int], email_id: int, sent
             reported_at=sent_at
         )
         # Its timeline names each report as the order page does: two of a day read apart.
-        for named in work_reports_named(order=order):
+        for named in work_reports_named(order=order, reports=work_reports_with_hours(order=order)):
             if named.report.pk in newly_reported:
                 order_event_record(
                     order_id=order.pk, kind=OrderEvent.Kind.REPORTED, email_id=email_id, text=named.title
