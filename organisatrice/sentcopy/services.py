@@ -85,7 +85,14 @@ def _single_lines(**values: str) -> None:
 
 
 def _account_from_settings(
-    *, existing: SentCopyMailbox | None, host: str, port: int, security: str, username: str, password: str, folder: str
+    *,
+    employee: Employee,
+    host: str,
+    port: int,
+    security: str,
+    username: str,
+    password: str = "",
+    folder: str = "",
 ) -> Account:
     """The account the settings typed on the page name, checked; an empty password is the stored
     one (the pages never show it back)."""
@@ -95,6 +102,7 @@ def _account_from_settings(
     if security not in Security.values:
         raise SentCopyInvalid(_("Sécurité inconnue."), field="security")
     if not password:
+        existing = SentCopyMailbox.objects.filter(employee=employee).first()
         if existing is None or not existing.password_encrypted:
             raise SentCopyInvalid(_("Le mot de passe est requis."), field="password")
         try:
@@ -104,22 +112,10 @@ def _account_from_settings(
     return Account(host=host, port=port, security=security, username=username, password=password)
 
 
-def sent_copy_settings_test(
-    *, employee: Employee, host: str, port: int, security: str, username: str, password: str = "", folder: str = ""
-) -> ConnectionTest:
-    """Tests settings before they are saved (SentCopyInvalid for settings that cannot be tried)."""
-    existing = SentCopyMailbox.objects.filter(employee=employee).first()
-    return sent_copy_connection_test(
-        account=_account_from_settings(
-            existing=existing,
-            host=host,
-            port=port,
-            security=security,
-            username=username,
-            password=password,
-            folder=folder,
-        )
-    )
+def sent_copy_settings_test(*, employee: Employee, **settings: Any) -> ConnectionTest:
+    """Tests settings before they are saved, the same as sent_copy_mailbox_save takes them
+    (SentCopyInvalid for settings that cannot be tried)."""
+    return sent_copy_connection_test(account=_account_from_settings(employee=employee, **settings))
 
 
 def sent_copy_mailbox_save(
@@ -137,15 +133,8 @@ def sent_copy_mailbox_save(
     An empty password keeps the stored one. Nothing is stored when the login fails or the
     folder does not exist: SentCopyInvalid says why.
     """
-    existing = SentCopyMailbox.objects.filter(employee=employee).first()
     account = _account_from_settings(
-        existing=existing,
-        host=host,
-        port=port,
-        security=security,
-        username=username,
-        password=password,
-        folder=folder,
+        employee=employee, host=host, port=port, security=security, username=username, password=password, folder=folder
     )
     test = sent_copy_connection_test(account=account)
     if not test.ok:
